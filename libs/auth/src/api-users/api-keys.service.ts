@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { nowMs } from '../common/clock';
+import { randomPublicId, randomSecret, secretMatchesDigest, sha256Hex } from '../common/crypto';
+import { DomainError } from '../common/domain-error';
+import type { PageRequest } from '../common/pagination';
+import { UnitOfWork } from '../database/unit-of-work';
+import { SessionsService } from '../sessions/sessions.service';
+import { ApiKeyEntity } from './api-key.entity';
+import type { ApiUserEntity } from './api-user.entity';
+import { ApiKeysRepository } from './api-keys.repository';
+
+export interface IssuedApiKey {
+  key: ApiKeyEntity;
+  /** Shown once; only its hash is stored. */
+  secret: string;
+}
+
+/** Stands in for a stored digest when the key id is unknown, so both paths hash once. */
+const UNKNOWN_KEY_DIGEST = sha256Hex('unknown api key');
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  /** Creates a key for a user inside the caller's transaction. */
+  async issue(
+    manager: EntityManager,
+    apiUserId: string,
+    now: number,
+    ip: string | null,
+  ): Promise<IssuedApiKey> {
+    const secret = randomSecret();
+    const key = new ApiKeyEntity();
+    key.id = randomPublicId();
+    key.apiUserId = apiUserId;
+    key.secretHash = sha256Hex(secret);
+    key.createdAt = now;
+    key.revokedAt = null;
+    await this.keys.insert(key, manager);
+    await this.audit.record(manager, { type: 'api_key.created', apiUserId, apiKeyId: key.id, ip });
+    return { key, secret };
+  }
+
+  create(apiUserId: string, ip: string | null): Promise<IssuedApiKey> {
+    return this.unitOfWork.transaction((manager) => this.issue(manager, apiUserId, nowMs(), ip));
+  }
+
+  findPage(apiUserId: string, page: PageRequest): Promise<[ApiKeyEntity[], number]> {
+    return this.keys.findPageOwnedBy(apiUserId, page);
+  }
+
+  /** Revokes a key and the sessions it opened. Revoking a revoked key again is a no-op. */
+  async revoke(apiUserId: string, apiKeyId: string, ip: string | null): Promise<void> {
+    const key = await this.keys.findOwnedBy(apiUserId, apiKeyId);
+    if (!key)
+      throw new DomainError('not_found', 'No such API key for this API user.', 'api_key_id');
+    await this.unitOfWork.transaction(async (manager) => {
+      const now = nowMs();
+      if (!(await this.keys.revoke(apiKeyId, now, manager))) return;
+      await this.audit.record(manager, { type: 'api_key.revoked', apiUserId, apiKeyId, ip });
+      await this.sessions.revokeAllOfApiKey(
+        manager,
+        apiUserId,
+        apiKeyId,
+        'api_key_revoked',
+        now,
+        ip,
+      );
+    });
+  }
+
+  /**
+   * Checks API key credentials. Unknown id, wrong secret, revoked key and inactive owner all
+   * fail alike (and take the same work), so the answer reveals nothing about which it was.
+   */
+  async verify(
+    apiKeyId: string,
+    secret: string,
+    ip: string | null,
+  ): Promise<{ key: ApiKeyEntity; owner: ApiUserEntity }> {
+    const key = await this.keys.findWithOwner(apiKeyId);
+    const secretMatches = secretMatchesDigest(secret, key?.secretHash ?? UNKNOWN_KEY_DIGEST);
+    if (
+      key?.apiUser &&
+      secretMatches &&
+      key.revokedAt === null &&
+      key.apiUser.status === 'active'
+    ) {
+      return { key, owner: key.apiUser };
+    }
+    await this.audit.recordAlone({
+      type: 'auth.failed',
+      apiUserId: key?.apiUserId ?? null,
+      apiKeyId: key ? key.id : null,
+      ip,
+      data: { reason: failureReason(key, secretMatches) },
+    });
+    throw new DomainError('invalid_credentials');
+  }
+}
+
+function failureReason(key: ApiKeyEntity | null, secretMatches: boolean): string {
+  if (!key) return 'unknown_api_key';
+  if (!secretMatches) return 'wrong_secret';
+  if (key.revokedAt !== null) return 'api_key_revoked';
+  return `api_user_${key.apiUser?.status ?? 'missing'}`;
+}

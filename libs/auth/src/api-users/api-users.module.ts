@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { ApiKeysRepository } from './api-keys.repository';
+import { ApiKeysService } from './api-keys.service';
+import { ApiUsersController } from './api-users.controller';
+import { ApiUsersRepository } from './api-users.repository';
+import { ApiUsersService } from './api-users.service';
+import { BootstrapAdminService } from './bootstrap-admin.service';
+
+@Module({
+  imports: [AuditModule, SessionsModule],
+  controllers: [ApiUsersController],
+  providers: [
+    ApiUsersRepository,
+    ApiKeysRepository,
+    ApiUsersService,
+    ApiKeysService,
+    BootstrapAdminService,
+  ],
+  exports: [ApiUsersService, ApiKeysService],
+})
+export class ApiUsersModule {}

@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { PageRequest } from '../common/pagination';
+import { ApiUserEntity, type ApiUserStatus } from './api-user.entity';
+
+@Injectable()
+export class ApiUsersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private repo(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(ApiUserEntity);
+  }
+
+  async insert(user: ApiUserEntity, manager?: EntityManager): Promise<void> {
+    await this.repo(manager).insert(user);
+  }
+
+  findById(id: string): Promise<ApiUserEntity | null> {
+    return this.repo().findOneBy({ id });
+  }
+
+  existsByName(name: string, manager?: EntityManager): Promise<boolean> {
+    return this.repo(manager).existsBy({ name });
+  }
+
+  existsWithRole(role: ApiUserEntity['role'], manager?: EntityManager): Promise<boolean> {
+    return this.repo(manager).existsBy({ role });
+  }
+
+  findPage(page: PageRequest): Promise<[ApiUserEntity[], number]> {
+    return this.repo().findAndCount({
+      order: { createdAt: 'ASC', id: 'ASC' },
+      skip: page.offset,
+      take: page.pageSize,
+    });
+  }
+
+  findPendingByRegistrationTokenHash(
+    hash: string,
+    manager?: EntityManager,
+  ): Promise<ApiUserEntity | null> {
+    return this.repo(manager).findOneBy({ registrationTokenHash: hash, status: 'pending' });
+  }
+
+  /**
+   * Spends a registration token: activates the user only if the token is still there and
+   * the user still pending. The affected-row count says whether this call won.
+   */
+  async activateWithRegistrationToken(
+    id: string,
+    hash: string,
+    now: number,
+    manager: EntityManager,
+  ): Promise<boolean> {
+    const result = await this.repo(manager)
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'active', registrationTokenHash: null, updatedAt: now })
+      .where('id = :id AND registration_token_hash = :hash AND status = :pending', {
+        id,
+        hash,
+        pending: 'pending',
+      })
+      .execute();
+    return result.affected === 1;
+  }
+
+  async setStatus(
+    id: string,
+    status: ApiUserStatus,
+    now: number,
+    manager: EntityManager,
+  ): Promise<void> {
+    await this.repo(manager).update({ id }, { status, updatedAt: now });
+  }
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
+import { AuditService } from '../audit/audit.service';
+import { nowMs } from '../common/clock';
+import { sha256Hex } from '../common/crypto';
+import { uuidv7 } from '../common/ids';
+import { isUniqueViolation } from '../database/unique-violation';
+import { UnitOfWork } from '../database/unit-of-work';
+import { ApiKeyEntity } from './api-key.entity';
+import { ApiUserEntity } from './api-user.entity';
+import { ApiKeysRepository } from './api-keys.repository';
+import { ApiUsersRepository } from './api-users.repository';
+
+export const BOOTSTRAP_ADMIN_NAME = 'bootstrap-admin';
+
+/** Creates the first admin from configured credentials, once, when no admin exists yet. */
+@Injectable()
+export class BootstrapAdminService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('BootstrapAdmin');
+
+  constructor(
+    private readonly users: ApiUsersRepository,
+    private readonly keys: ApiKeysRepository,
+    private readonly audit: AuditService,
+    private readonly unitOfWork: UnitOfWork,
+    @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const credentials = this.options.bootstrapAdmin;
+    if (!credentials) return;
+    try {
+      const created = await this.unitOfWork.transaction(async (manager) => {
+        if (await this.users.existsWithRole('admin', manager)) return false;
+        if (await this.keys.exists(credentials.apiKeyId, manager)) return false;
+        const now = nowMs();
+        const admin = Object.assign(new ApiUserEntity(), {
+          id: uuidv7(),
+          name: BOOTSTRAP_ADMIN_NAME,
+          role: 'admin',
+          status: 'active',
+          registrationTokenHash: null,
+          createdAt: now,
+          updatedAt: now,
+        } satisfies ApiUserEntity);
+        await this.users.insert(admin, manager);
+        await this.keys.insert(
+          Object.assign(new ApiKeyEntity(), {
+            id: credentials.apiKeyId,
+            apiUserId: admin.id,
+            secretHash: sha256Hex(credentials.apiKeySecret),
+            createdAt: now,
+            revokedAt: null,
+          } satisfies ApiKeyEntity),
+          manager,
+        );
+        await this.audit.record(
+          manager,
+          {
+            type: 'api_user.created',
+            apiUserId: admin.id,
+            data: { role: 'admin', created_by: 'bootstrap' },
+          },
+          { type: 'api_key.created', apiUserId: admin.id, apiKeyId: credentials.apiKeyId },
+        );
+        return true;
+      });
+      if (created)
+        this.logger.log(`created the bootstrap admin with API key ${credentials.apiKeyId}`);
+    } catch (error) {
+      // Another instance starting at the same moment created it first.
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { PageRequest } from '../common/pagination';
+import { AuditEventEntity } from './audit-event.entity';
+
+@Injectable()
+export class AuditEventsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private repo(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(AuditEventEntity);
+  }
+
+  async insert(events: AuditEventEntity[], manager: EntityManager): Promise<void> {
+    if (events.length > 0) await this.repo(manager).insert(events);
+  }
+
+  /** A user's events, newest first (ids are time-ordered, so they break ties within a millisecond). */
+  findPageOfUser(apiUserId: string, page: PageRequest): Promise<[AuditEventEntity[], number]> {
+    return this.repo().findAndCount({
+      where: { apiUserId },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip: page.offset,
+      take: page.pageSize,
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { nowMs } from '../common/clock';
+import { uuidv7 } from '../common/ids';
+import type { PageRequest } from '../common/pagination';
+import { UnitOfWork } from '../database/unit-of-work';
+import { AuditEventEntity, type AuditEventType } from './audit-event.entity';
+import { AuditEventsRepository } from './audit-events.repository';
+
+export interface AuditEventInput {
+  type: AuditEventType;
+  apiUserId?: string | null;
+  sessionId?: string | null;
+  apiKeyId?: string | null;
+  ip?: string | null;
+  /** Event specifics. Never put a secret or a token here. */
+  data?: Record<string, string | number | boolean | null>;
+}
+
+@Injectable()
+export class AuditService {
+  constructor(
+    private readonly events: AuditEventsRepository,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  /** Records events inside the caller's transaction, so they commit or vanish with it. */
+  async record(manager: EntityManager, ...inputs: AuditEventInput[]): Promise<void> {
+    const createdAt = nowMs();
+    await this.events.insert(
+      inputs.map((input) => toEntity(input, createdAt)),
+      manager,
+    );
+  }
+
+  /** Records an event on its own, for outcomes (such as a failure) that have no transaction. */
+  recordAlone(input: AuditEventInput): Promise<void> {
+    return this.unitOfWork.write((manager) => this.record(manager, input));
+  }
+
+  findPageOfUser(apiUserId: string, page: PageRequest): Promise<[AuditEventEntity[], number]> {
+    return this.events.findPageOfUser(apiUserId, page);
+  }
+}
+
+function toEntity(input: AuditEventInput, createdAt: number): AuditEventEntity {
+  const entity = new AuditEventEntity();
+  entity.id = uuidv7();
+  entity.type = input.type;
+  entity.apiUserId = input.apiUserId ?? null;
+  entity.sessionId = input.sessionId ?? null;
+  entity.apiKeyId = input.apiKeyId ?? null;
+  // Column width bounds what an attacker-controlled header value could store.
+  entity.ip = input.ip ? input.ip.slice(0, 64) : null;
+  entity.data = input.data ? JSON.stringify(input.data) : null;
+  entity.createdAt = createdAt;
+  return entity;
+}

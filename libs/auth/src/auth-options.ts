@@ -1,0 +1,67 @@
+/** Options of `AuthModule.forRoot()` / `forRootAsync()`. The library never reads process.env. */
+export interface AuthModuleOptions {
+  /** `iss` of every token. */
+  issuer: string;
+  /** `aud` of access tokens; defaults to the issuer. */
+  audience?: string;
+  /** Access-token lifetime, also `expires_in`. Default 300. */
+  accessTokenTtlSeconds?: number;
+  /** Idle lifetime of a refresh token. Default 30 days. */
+  refreshTokenTtlSeconds?: number;
+  /** Absolute session lifetime, never renewed by rotation. Default 90 days. */
+  sessionMaxAgeSeconds?: number;
+  /** Grace window for retries of a just-rotated refresh token. Default 0 (strict). */
+  refreshReuseGraceSeconds?: number;
+  /** Creates an active admin with this API key at start-up when no admin exists yet. */
+  bootstrapAdmin?: { apiKeyId: string; apiKeySecret: string };
+  /** When set, signing keys are stored encrypted (AES-256-GCM) with a key derived from it. */
+  keyEncryptionSecret?: string;
+  /** Register the bearer guard for every route of the host (default true). */
+  globalGuard?: boolean;
+}
+
+/** Options with every default applied: what services inject. */
+export type ResolvedAuthOptions = Required<
+  Omit<AuthModuleOptions, 'bootstrapAdmin' | 'keyEncryptionSecret'>
+> &
+  Pick<AuthModuleOptions, 'bootstrapAdmin' | 'keyEncryptionSecret'>;
+
+const DAY = 86_400;
+
+export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {
+  const resolved: ResolvedAuthOptions = {
+    issuer: options.issuer,
+    audience: options.audience ?? options.issuer,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 300,
+    refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * DAY,
+    sessionMaxAgeSeconds: options.sessionMaxAgeSeconds ?? 90 * DAY,
+    refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? 0,
+    bootstrapAdmin: options.bootstrapAdmin,
+    keyEncryptionSecret: options.keyEncryptionSecret,
+    globalGuard: options.globalGuard ?? true,
+  };
+  validate(resolved);
+  return resolved;
+}
+
+function validate(options: ResolvedAuthOptions): void {
+  const problems: string[] = [];
+  if (typeof options.issuer !== 'string' || options.issuer.length === 0) {
+    problems.push('issuer must be a non-empty string');
+  }
+  for (const name of [
+    'accessTokenTtlSeconds',
+    'refreshTokenTtlSeconds',
+    'sessionMaxAgeSeconds',
+  ] as const) {
+    if (!Number.isInteger(options[name]) || options[name] <= 0) {
+      problems.push(`${name} must be a positive integer`);
+    }
+  }
+  if (!Number.isInteger(options.refreshReuseGraceSeconds) || options.refreshReuseGraceSeconds < 0) {
+    problems.push('refreshReuseGraceSeconds must be a non-negative integer');
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid AuthModule options: ${problems.join('; ')}`);
+  }
+}

@@ -1,0 +1,74 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiUsersModule } from './api-users/api-users.module';
+import { AuditModule } from './audit/audit.module';
+import { resolveAuthOptions, type AuthModuleOptions } from './auth-options';
+import {
+  AUTH_ASYNC_OPTIONS_TYPE,
+  AUTH_MODULE_OPTIONS,
+  AUTH_OPTIONS,
+  AUTH_OPTIONS_TYPE,
+  AuthConfigurableModule,
+} from './auth.module-definition';
+import { ClientsModule } from './clients/clients.module';
+import { UnitOfWork } from './database/unit-of-work';
+import { AUTH_ENTITIES } from './entities';
+import { KeysModule } from './keys/keys.module';
+import { SessionsModule } from './sessions/sessions.module';
+import { GlobalBearerGuard } from './token/global-bearer.guard';
+import { TokenModule } from './token/token.module';
+
+/** Holds what every feature module of the library injects: resolved options and the unit of work. */
+@Module({})
+class AuthCoreModule {}
+
+/**
+ * The auth server as a Nest module. `forRoot(options)` or `forRootAsync({ imports, inject,
+ * useFactory })`; the host provides the TypeORM data source (with AUTH_ENTITIES and the
+ * AUTH_MIGRATIONS of its dialect).
+ */
+@Module({})
+export class AuthModule extends AuthConfigurableModule {
+  static override forRoot(options: typeof AUTH_OPTIONS_TYPE): DynamicModule {
+    return AuthModule.assemble(super.forRoot(options));
+  }
+
+  static override forRootAsync(options: typeof AUTH_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return AuthModule.assemble(super.forRootAsync(options));
+  }
+
+  private static assemble(base: DynamicModule): DynamicModule {
+    const core: DynamicModule = {
+      module: AuthCoreModule,
+      // Global so the feature modules below can inject the options without re-importing them.
+      global: true,
+      imports: [...(base.imports ?? []), TypeOrmModule.forFeature(AUTH_ENTITIES)],
+      providers: [
+        ...(base.providers ?? []),
+        {
+          provide: AUTH_OPTIONS,
+          inject: [AUTH_MODULE_OPTIONS],
+          useFactory: (options: AuthModuleOptions) => resolveAuthOptions(options),
+        },
+        UnitOfWork,
+      ],
+      exports: [AUTH_OPTIONS, UnitOfWork, TypeOrmModule],
+    };
+    const features = [
+      AuditModule,
+      KeysModule,
+      SessionsModule,
+      ApiUsersModule,
+      ClientsModule,
+      TokenModule,
+    ];
+    return {
+      module: AuthModule,
+      global: base.global,
+      imports: [core, ...features],
+      providers: [{ provide: APP_GUARD, useClass: GlobalBearerGuard }],
+      exports: features,
+    };
+  }
+}

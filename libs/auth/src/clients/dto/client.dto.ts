@@ -1,0 +1,29 @@
+import { IsString, Length, Matches } from 'class-validator';
+import { PRINTABLE_TEXT } from '../../common/validation';
+
+export class CreateClientDto {
+  /**
+   * Unique name of the client application.
+   * @example wallet-frontend
+   */
+  @IsString()
+  @Length(1, 64)
+  @Matches(PRINTABLE_TEXT, { message: 'name must not contain control characters' })
+  name: string;
+}
+
+export class ClientDto {
+  /** @example Yk3bL0sV9q2xNw7eR5tUaQ */
+  client_id: string;
+
+  /** @example wallet-frontend */
+  name: string;
+
+  /** @example 2026-11-22T12:00:00.000Z */
+  created_at: string;
+}
+
+export class CreatedClientDto extends ClientDto {
+  /** The `x-client-secret` of seed 004's endpoints. Shown only in this response. */
+  client_secret: string;
+}

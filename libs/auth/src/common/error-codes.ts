@@ -1,0 +1,45 @@
+/**
+ * Every error code the core API can answer, with its HTTP status. Profiles map the same
+ * codes to their own bodies, so this table is the single source of status codes.
+ */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  invalid_credentials: 401,
+  unauthorized: 401,
+  invalid_registration_token: 401,
+  invalid_refresh_token: 401,
+  refresh_token_expired: 401,
+  refresh_token_reused: 401,
+  session_revoked: 401,
+  session_expired: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  service_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export const DEFAULT_ERROR_MESSAGES: Record<ErrorCode, string> = {
+  validation_failed: 'The request is not valid.',
+  invalid_credentials: 'The API key credentials are not valid.',
+  unauthorized: 'A valid bearer access token is required.',
+  invalid_registration_token: 'The registration token is not valid.',
+  invalid_refresh_token: 'The refresh token is not valid.',
+  refresh_token_expired: 'The refresh token has expired.',
+  refresh_token_reused: 'The refresh token was already used; the session has been revoked.',
+  session_revoked: 'The session has been revoked.',
+  session_expired: 'The session has reached its maximum lifetime.',
+  forbidden: 'You are not allowed to perform this operation.',
+  not_found: 'The resource was not found.',
+  conflict: 'The resource conflicts with an existing one.',
+  payload_too_large: 'The request body is larger than 64 KiB.',
+  unsupported_media_type: 'The request body must be application/json.',
+  rate_limited: 'Too many requests; retry later.',
+  internal_error: 'An internal error occurred.',
+  service_unavailable: 'The service is unavailable.',
+};

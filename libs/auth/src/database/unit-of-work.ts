@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+
+/**
+ * Runs writes atomically on either dialect.
+ *
+ * TypeORM's SQLite drivers share one connection for the whole process, so two concurrent
+ * `dataSource.transaction()` calls would interleave their statements inside one SQLite
+ * transaction (the second becomes a savepoint of the first). On SQLite every write
+ * therefore goes through one queue; SQLite allows a single writer anyway. PostgreSQL gets
+ * real concurrent transactions from its pool.
+ */
+@Injectable()
+export class UnitOfWork {
+  private tail: Promise<unknown> = Promise.resolve();
+  readonly serialized: boolean;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.serialized = dataSource.options.type === 'better-sqlite3';
+  }
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  /** Runs `work` in one transaction; it commits when `work` resolves and rolls back otherwise. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.enqueue(() => this.dataSource.transaction(work));
+  }
+
+  /** A single statement outside a transaction, still queued behind open SQLite transactions. */
+  write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.enqueue(() => work(this.dataSource.manager));
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    if (!this.serialized) {
+      return task();
+    }
+    const result = this.tail.then(task, task);
+    // The queue must move on whether this task succeeds or fails.
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}

@@ -1,0 +1,33 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { EpochColumn } from '../database/columns';
+import { SessionEntity } from './session.entity';
+
+/** One link of a session's refresh-token chain. Only the token's SHA-256 is stored. */
+@Entity('refresh_tokens')
+export class RefreshTokenEntity {
+  @PrimaryColumn({ name: 'token_hash', type: 'varchar', length: 64 })
+  tokenHash: string;
+
+  @Index('ix_refresh_tokens_session_id')
+  @Column({ name: 'session_id', type: 'varchar', length: 36 })
+  sessionId: string;
+
+  @ManyToOne(() => SessionEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'fk_refresh_tokens_session' })
+  session?: SessionEntity;
+
+  /** Position in the chain: 0 for the token issued with the session. */
+  @Column({ type: 'integer' })
+  generation: number;
+
+  @EpochColumn({ name: 'created_at' })
+  createdAt: number;
+
+  /** Idle expiry: a token unused until then is expired. */
+  @EpochColumn({ name: 'expires_at' })
+  expiresAt: number;
+
+  /** Set once, by the single exchange that wins this token. */
+  @EpochColumn({ name: 'consumed_at', nullable: true })
+  consumedAt: number | null;
+}

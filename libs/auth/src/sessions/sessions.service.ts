@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
+import { AuditService } from '../audit/audit.service';
+import { randomSecret, sha256Hex } from '../common/crypto';
+import { uuidv7 } from '../common/ids';
+import { RefreshTokenEntity } from './refresh-token.entity';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { SessionEntity, type SessionRevocationReason } from './session.entity';
+import { SessionsRepository } from './sessions.repository';
+
+export interface OpenedSession {
+  session: SessionEntity;
+  /** The first refresh token of the chain, in clear: returned once, stored only hashed. */
+  refreshToken: string;
+}
+
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly sessions: SessionsRepository,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly audit: AuditService,
+    @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
+  ) {}
+
+  /** Opens a session with generation 0 of its refresh-token chain, inside the caller's transaction. */
+  async open(
+    manager: EntityManager,
+    owner: { apiUserId: string; apiKeyId: string; ip: string | null },
+    now: number,
+  ): Promise<OpenedSession> {
+    const session = new SessionEntity();
+    session.id = uuidv7();
+    session.apiUserId = owner.apiUserId;
+    session.apiKeyId = owner.apiKeyId;
+    session.createdAt = now;
+    session.expiresAt = now + this.options.sessionMaxAgeSeconds * 1000;
+    session.revokedAt = null;
+    session.revokedReason = null;
+    session.ip = owner.ip ? owner.ip.slice(0, 64) : null;
+    await this.sessions.insert(session, manager);
+
+    const refreshToken = randomSecret();
+    const link = new RefreshTokenEntity();
+    link.tokenHash = sha256Hex(refreshToken);
+    link.sessionId = session.id;
+    link.generation = 0;
+    link.createdAt = now;
+    link.expiresAt = Math.min(now + this.options.refreshTokenTtlSeconds * 1000, session.expiresAt);
+    link.consumedAt = null;
+    await this.refreshTokens.insert(link, manager);
+    return { session, refreshToken };
+  }
+
+  /** Ends every live session of an API user (suspension), with one audit event each. */
+  async revokeAllOfUser(
+    manager: EntityManager,
+    apiUserId: string,
+    reason: SessionRevocationReason,
+    now: number,
+    ip: string | null,
+  ): Promise<void> {
+    const ids = await this.sessions.revokeAllOfUser(apiUserId, reason, now, manager);
+    await this.auditRevocations(manager, ids, apiUserId, reason, ip);
+  }
+
+  /** Ends every live session opened with an API key (key revocation). */
+  async revokeAllOfApiKey(
+    manager: EntityManager,
+    apiUserId: string,
+    apiKeyId: string,
+    reason: SessionRevocationReason,
+    now: number,
+    ip: string | null,
+  ): Promise<void> {
+    const ids = await this.sessions.revokeAllOfApiKey(apiKeyId, reason, now, manager);
+    await this.auditRevocations(manager, ids, apiUserId, reason, ip);
+  }
+
+  private async auditRevocations(
+    manager: EntityManager,
+    sessionIds: string[],
+    apiUserId: string,
+    reason: SessionRevocationReason,
+    ip: string | null,
+  ): Promise<void> {
+    await this.audit.record(
+      manager,
+      ...sessionIds.map((sessionId) => ({
+        type: 'session.revoked' as const,
+        apiUserId,
+        sessionId,
+        ip,
+        data: { reason },
+      })),
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID, sign } from 'node:crypto';
+import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
+import type { Role } from '../common/principal';
+import { SigningKeysService } from '../keys/signing-keys.service';
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+export interface AccessTokenSubject {
+  apiUserId: string;
+  role: Role;
+  sessionId: string;
+  apiKeyId: string;
+}
+
+export interface SignedAccessToken {
+  token: string;
+  expiresIn: number;
+}
+
+/**
+ * Issues RFC 9068 access tokens (`typ: at+jwt`), ES256-signed with `node:crypto` directly:
+ * the JWS is three base64url segments, and the signature is the raw r||s pair.
+ */
+@Injectable()
+export class AccessTokenSigner {
+  private cachedHeader: { kid: string; encoded: string } | undefined;
+
+  constructor(
+    private readonly keys: SigningKeysService,
+    @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
+  ) {}
+
+  sign(subject: AccessTokenSubject): SignedAccessToken {
+    const key = this.keys.signingKey;
+    const iat = Math.floor(Date.now() / 1000);
+    const ttl = this.options.accessTokenTtlSeconds;
+    const payload = {
+      iss: this.options.issuer,
+      sub: subject.apiUserId,
+      aud: this.options.audience,
+      client_id: subject.apiKeyId,
+      iat,
+      exp: iat + ttl,
+      jti: randomUUID(),
+      sid: subject.sessionId,
+      role: subject.role,
+    };
+    const signingInput = `${this.header(key.kid)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+    const signature = sign('sha256', Buffer.from(signingInput), {
+      key: key.privateKey,
+      dsaEncoding: 'ieee-p1363',
+    });
+    return { token: `${signingInput}.${signature.toString('base64url')}`, expiresIn: ttl };
+  }
+
+  private header(kid: string): string {
+    if (this.cachedHeader?.kid !== kid) {
+      const header = { alg: 'ES256', typ: ACCESS_TOKEN_TYPE, kid };
+      this.cachedHeader = {
+        kid,
+        encoded: Buffer.from(JSON.stringify(header)).toString('base64url'),
+      };
+    }
+    return this.cachedHeader.encoded;
+  }
+}

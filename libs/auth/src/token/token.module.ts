@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { ApiUsersModule } from '../api-users/api-users.module';
+import { AuditModule } from '../audit/audit.module';
+import { KeysModule } from '../keys/keys.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { AccessTokenSigner } from './access-token.signer';
+import { BearerAuthGuard } from './bearer-auth.guard';
+import { BearerJwtStrategy } from './jwt.strategy';
+import { TokenController } from './token.controller';
+import { TokenService } from './token.service';
+
+@Module({
+  imports: [PassportModule, ApiUsersModule, SessionsModule, AuditModule, KeysModule],
+  controllers: [TokenController],
+  providers: [AccessTokenSigner, BearerJwtStrategy, BearerAuthGuard, TokenService],
+  exports: [AccessTokenSigner, BearerAuthGuard, TokenService],
+})
+export class TokenModule {}

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { ApiKeysService } from '../api-users/api-keys.service';
+import { AuditService } from '../audit/audit.service';
+import { nowMs } from '../common/clock';
+import { UnitOfWork } from '../database/unit-of-work';
+import { SessionsService } from '../sessions/sessions.service';
+import { AccessTokenSigner } from './access-token.signer';
+
+/** What every token endpoint returns, before a wire format names the fields. */
+export interface IssuedTokens {
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+  sessionId: string;
+}
+
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+    private readonly signer: AccessTokenSigner,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  /** Exchanges API key credentials for a new session: an access token and a refresh token. */
+  async exchangeApiKey(apiKeyId: string, secret: string, ip: string | null): Promise<IssuedTokens> {
+    const { key, owner } = await this.apiKeys.verify(apiKeyId, secret, ip);
+    const now = nowMs();
+    const { session, refreshToken } = await this.unitOfWork.transaction(async (manager) => {
+      const opened = await this.sessions.open(
+        manager,
+        { apiUserId: owner.id, apiKeyId: key.id, ip },
+        now,
+      );
+      await this.audit.record(manager, {
+        type: 'token.issued',
+        apiUserId: owner.id,
+        sessionId: opened.session.id,
+        apiKeyId: key.id,
+        ip,
+      });
+      return opened;
+    });
+    const access = this.signer.sign({
+      apiUserId: owner.id,
+      role: owner.role,
+      sessionId: session.id,
+      apiKeyId: key.id,
+    });
+    return {
+      accessToken: access.token,
+      expiresIn: access.expiresIn,
+      refreshToken,
+      sessionId: session.id,
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import { type LogLevel } from '@nestjs/common';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createValidationPipe, ErrorFilter } from '../libs/auth/src';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/env';
+import { buildOpenApiDocument, mountSwagger } from './swagger';
+
+/** Request bodies above 64 KiB are refused with 413 before they are parsed. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface CreateAppOptions {
+  logger?: false | LogLevel[];
+}
+
+/** Builds the standalone server (Fastify) exactly as `main.ts` runs it; tests use it too. */
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config),
+    adapter,
+    {
+      logger: options.logger ?? ['log', 'warn', 'error'],
+      abortOnError: false,
+    },
+  );
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ErrorFilter(app.get(HttpAdapterHost)));
+  app.enableShutdownHooks();
+  mountSwagger(app, buildOpenApiDocument(app));
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

@@ -1,0 +1,33 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../libs/auth/src';
+import { buildDataSourceOptions } from './config/database';
+import type { AppConfig } from './config/env';
+import { HealthModule } from './health/health.module';
+
+/** The standalone server: a thin host of the library, configured from validated settings. */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          // Migrations run at start-up; the schema never comes from `synchronize`.
+          useFactory: () => ({ ...buildDataSourceOptions(config.database), migrationsRun: true }),
+        }),
+        AuthModule.forRoot({
+          issuer: config.issuer,
+          audience: config.audience,
+          accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+          refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+          sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+          refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+          bootstrapAdmin: config.bootstrapAdmin,
+          keyEncryptionSecret: config.keyEncryptionSecret,
+        }),
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { DataSourceOptions, LogLevel } from 'typeorm';
+import { AUTH_ENTITIES, AUTH_MIGRATIONS } from '../../libs/auth/src';
+import type { DatabaseConfig } from './env';
+
+/**
+ * The one place DataSource options are built: the app and `ormconfig.ts` (the TypeORM CLI)
+ * both call it, so they cannot disagree. Schema changes come only from migrations.
+ */
+export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOptions {
+  const common = {
+    entities: AUTH_ENTITIES,
+    synchronize: false,
+    migrationsRun: false,
+    logging: (config.logging ? ['error', 'warn', 'migration'] : ['migration']) as LogLevel[],
+  };
+  if (config.type === 'postgres') {
+    return {
+      ...common,
+      type: 'postgres',
+      url: config.url,
+      migrations: AUTH_MIGRATIONS.postgres,
+      extra: { max: 10 },
+    };
+  }
+  const file = resolve(config.path);
+  mkdirSync(dirname(file), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: file,
+    migrations: AUTH_MIGRATIONS.sqlite,
+    // WAL lets readers proceed during a write; the busy timeout makes a second process
+    // (the CLI, a second server) wait for the lock instead of failing.
+    enableWAL: true,
+    timeout: 5000,
+    prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+    },
+  };
+}

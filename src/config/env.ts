@@ -1,0 +1,120 @@
+/**
+ * Reads and validates the environment variables of the contract. Any bad value stops the
+ * server with a message naming the variable; nothing else in the code reads process.env.
+ */
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface DatabaseConfig {
+  /** `postgres` when DATABASE_URL is set, otherwise the embedded SQLite file. */
+  type: 'sqlite' | 'postgres';
+  url?: string;
+  path: string;
+  logging: boolean;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  issuer: string;
+  audience: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  sessionMaxAgeSeconds: number;
+  refreshReuseGraceSeconds: number;
+  rateLimitPerMinute: number;
+  walletTokenTtlSeconds: number;
+  bootstrapAdmin?: { apiKeyId: string; apiKeySecret: string };
+  keyEncryptionSecret?: string;
+}
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  }
+  const value = Number(raw.trim());
+  if (value < min || value > max) {
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function readUrl(
+  env: Env,
+  name: string,
+  fallback: string | undefined,
+  protocols: string[],
+): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be an absolute URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
+  }
+  return raw;
+}
+
+const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+
+function readBootstrapAdmin(env: Env): AppConfig['bootstrapAdmin'] {
+  const apiKeyId = env.BOOTSTRAP_ADMIN_KEY_ID?.trim();
+  const apiKeySecret = env.BOOTSTRAP_ADMIN_KEY_SECRET?.trim();
+  if (!apiKeyId && !apiKeySecret) return undefined;
+  if (!apiKeyId)
+    throw new ConfigError('BOOTSTRAP_ADMIN_KEY_ID', 'must be set with BOOTSTRAP_ADMIN_KEY_SECRET');
+  if (!apiKeySecret)
+    throw new ConfigError('BOOTSTRAP_ADMIN_KEY_SECRET', 'must be set with BOOTSTRAP_ADMIN_KEY_ID');
+  if (!KEY_ID_PATTERN.test(apiKeyId)) {
+    throw new ConfigError('BOOTSTRAP_ADMIN_KEY_ID', 'must be 16 to 128 base64url characters');
+  }
+  // The secret is the only thing guarding the admin: insist on real entropy.
+  if (!/^[A-Za-z0-9_-]{32,256}$/.test(apiKeySecret)) {
+    throw new ConfigError('BOOTSTRAP_ADMIN_KEY_SECRET', 'must be 32 to 256 base64url characters');
+  }
+  return { apiKeyId, apiKeySecret };
+}
+
+export function loadDatabaseConfig(env: Env): DatabaseConfig {
+  const url = readUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']);
+  const path = env.DATABASE_PATH?.trim() || './data/auth.sqlite';
+  return { type: url ? 'postgres' : 'sqlite', url, path, logging: env.DATABASE_LOGGING === 'true' };
+}
+
+export function loadConfig(env: Env): AppConfig {
+  const issuer = readUrl(env, 'ISSUER_URL', 'http://localhost:3000', ['http:', 'https:']) as string;
+  const audience = env.JWT_AUDIENCE?.trim() || issuer;
+  const keyEncryptionSecret = env.KEY_ENCRYPTION_SECRET?.trim() || undefined;
+  if (keyEncryptionSecret !== undefined && keyEncryptionSecret.length < 32) {
+    throw new ConfigError('KEY_ENCRYPTION_SECRET', 'must be at least 32 characters');
+  }
+  const day = 86_400;
+  return {
+    port: readInt(env, 'PORT', 3000, 0, 65_535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    database: loadDatabaseConfig(env),
+    issuer,
+    audience,
+    accessTokenTtlSeconds: readInt(env, 'ACCESS_TOKEN_TTL_SECONDS', 300, 1, 7 * day),
+    refreshTokenTtlSeconds: readInt(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * day, 1, 3650 * day),
+    sessionMaxAgeSeconds: readInt(env, 'SESSION_MAX_AGE_SECONDS', 90 * day, 1, 3650 * day),
+    refreshReuseGraceSeconds: readInt(env, 'REFRESH_REUSE_GRACE_SECONDS', 0, 0, 300),
+    rateLimitPerMinute: readInt(env, 'RATE_LIMIT_PER_MINUTE', 3000, 0, 10_000_000),
+    walletTokenTtlSeconds: readInt(env, 'WALLET_TOKEN_TTL_SECONDS', day, 1, 30 * day),
+    bootstrapAdmin: readBootstrapAdmin(env),
+    keyEncryptionSecret,
+  };
+}

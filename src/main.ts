@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory';
+import { ConfigError, loadConfig } from './config/env';
+
+async function bootstrap(): Promise<void> {
+  const logger = new Logger('Main');
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      logger.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const started = performance.now();
+  const app = await createApp(config);
+  await app.listen(config.port, config.host);
+  const where =
+    config.database.type === 'postgres' ? 'PostgreSQL' : `SQLite at ${config.database.path}`;
+  logger.log(
+    `ready in ${Math.round(performance.now() - started)} ms on port ${config.port} (${where}); Swagger UI at /docs`,
+  );
+}
+
+bootstrap().catch((error: unknown) => {
+  // Only the error class and message: a driver message is safe here (start-up, no request data).
+  new Logger('Main').error(
+    error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  );
+  process.exit(1);
+});
