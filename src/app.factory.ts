@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { createValidationPipe, ErrorFilter } from '../libs/auth/src';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/env';
+import { renderFrameworkError } from './http/framework-errors';
 import { buildOpenApiDocument, mountSwagger } from './swagger';
 
 /** Request bodies above 64 KiB are refused with 413 before they are parsed. */
@@ -18,7 +19,10 @@ export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    frameworkErrors: renderFrameworkError,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
     adapter,

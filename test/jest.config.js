@@ -4,17 +4,26 @@ const { resolve } = require('node:path');
 const nestCli = require('../nest-cli.json');
 
 const rootDir = resolve(__dirname, '..');
-const swaggerOptions = nestCli.compilerOptions.plugins.find((p) => p.name === '@nestjs/swagger').options;
+const swaggerOptions = nestCli.compilerOptions.plugins.find(
+  (p) => p.name === '@nestjs/swagger',
+).options;
 const transform = {
   '^.+\\.ts$': [
     'ts-jest',
     {
       tsconfig: '<rootDir>/test/tsconfig.jest.json',
-      astTransformers: { before: [{ path: '<rootDir>/test/setup/swagger-plugin.cjs', options: swaggerOptions }] },
+      astTransformers: {
+        before: [{ path: '<rootDir>/test/setup/swagger-plugin.cjs', options: swaggerOptions }],
+      },
     },
   ],
 };
-const common = { rootDir, transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = {
+  rootDir,
+  transform,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 const e2e = { ...common, testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] };
 
 module.exports = {
@@ -24,7 +33,11 @@ module.exports = {
   maxWorkers: 2,
   testTimeout: 30000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'],
+    },
     { ...e2e, displayName: 'e2e-sqlite', setupFiles: ['<rootDir>/test/setup/use-sqlite.cjs'] },
     { ...e2e, displayName: 'e2e-postgres', setupFiles: ['<rootDir>/test/setup/use-postgres.cjs'] },
   ],

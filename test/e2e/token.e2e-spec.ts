@@ -1,4 +1,10 @@
-import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, TEST_ISSUER, type TestApp } from '../support/test-app';
+import {
+  ADMIN_KEY_ID,
+  ADMIN_KEY_SECRET,
+  startTestApp,
+  TEST_ISSUER,
+  type TestApp,
+} from '../support/test-app';
 import { adminTokens, bearer, exchange, registeredUser } from '../support/factories';
 import { decodeJwt, verifiesWithJwks } from '../support/jwt';
 
@@ -13,9 +19,18 @@ describe('POST /auth/token', () => {
   afterAll(() => t.dispose());
 
   it('exchanges API key credentials for the contract token response', async () => {
-    const response = await t.http.post('/auth/token').send({ api_key_id: ADMIN_KEY_ID, api_key_secret: ADMIN_KEY_SECRET }).expect(200);
+    const response = await t.http
+      .post('/auth/token')
+      .send({ api_key_id: ADMIN_KEY_ID, api_key_secret: ADMIN_KEY_SECRET })
+      .expect(200);
     expect(response.headers['cache-control']).toBe('no-store');
-    expect(Object.keys(response.body).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'session_state', 'token_type']);
+    expect(Object.keys(response.body).sort()).toEqual([
+      'access_token',
+      'expires_in',
+      'refresh_token',
+      'session_state',
+      'token_type',
+    ]);
     expect(response.body.token_type).toBe('Bearer');
     expect(response.body.expires_in).toBe(300);
     // Opaque refresh token: 32 random bytes, base64url, not a JWT.
@@ -40,7 +55,15 @@ describe('POST /auth/token', () => {
     });
     const jwks = await t.http.get('/.well-known/jwks.json').expect(200);
     expect(jwks.body.keys).toHaveLength(1);
-    expect(jwks.body.keys[0]).toEqual({ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid: header.kid, alg: 'ES256', use: 'sig' });
+    expect(jwks.body.keys[0]).toEqual({
+      kty: 'EC',
+      crv: 'P-256',
+      x: expect.any(String),
+      y: expect.any(String),
+      kid: header.kid,
+      alg: 'ES256',
+      use: 'sig',
+    });
     expect(jwks.body.keys[0]).not.toHaveProperty('d');
     expect(verifiesWithJwks(tokens.access_token, jwks.body.keys)).toBe(true);
   });
@@ -53,41 +76,78 @@ describe('POST /auth/token', () => {
   });
 
   describe('answers 401 invalid_credentials, identically, whatever failed', () => {
-    const invalid = { error: { code: 'invalid_credentials', message: 'The API key credentials are not valid.' } };
+    const invalid = {
+      error: { code: 'invalid_credentials', message: 'The API key credentials are not valid.' },
+    };
 
     it('for an unknown key id', async () => {
-      const response = await t.http.post('/auth/token').send({ api_key_id: 'unknown-key-id-000000', api_key_secret: ADMIN_KEY_SECRET }).expect(401);
+      const response = await t.http
+        .post('/auth/token')
+        .send({ api_key_id: 'unknown-key-id-000000', api_key_secret: ADMIN_KEY_SECRET })
+        .expect(401);
       expect(response.body).toEqual(invalid);
     });
 
     it('for a wrong secret', async () => {
-      const response = await t.http.post('/auth/token').send({ api_key_id: ADMIN_KEY_ID, api_key_secret: `${ADMIN_KEY_SECRET}x` }).expect(401);
+      const response = await t.http
+        .post('/auth/token')
+        .send({ api_key_id: ADMIN_KEY_ID, api_key_secret: `${ADMIN_KEY_SECRET}x` })
+        .expect(401);
       expect(response.body).toEqual(invalid);
     });
 
     it('for a revoked key', async () => {
       const user = await registeredUser(t.http, adminAccess);
-      await t.http.delete(`/api-users/${user.apiUserId}/api-keys/${user.apiKeyId}`).set(bearer(adminAccess)).expect(204);
-      const response = await t.http.post('/auth/token').send({ api_key_id: user.apiKeyId, api_key_secret: user.apiKeySecret }).expect(401);
+      await t.http
+        .delete(`/api-users/${user.apiUserId}/api-keys/${user.apiKeyId}`)
+        .set(bearer(adminAccess))
+        .expect(204);
+      const response = await t.http
+        .post('/auth/token')
+        .send({ api_key_id: user.apiKeyId, api_key_secret: user.apiKeySecret })
+        .expect(401);
       expect(response.body).toEqual(invalid);
     });
 
     it('for a suspended user, and works again once reactivated', async () => {
       const user = await registeredUser(t.http, adminAccess);
-      await t.http.patch(`/api-users/${user.apiUserId}`).set(bearer(adminAccess)).send({ status: 'suspended' }).expect(200);
-      const response = await t.http.post('/auth/token').send({ api_key_id: user.apiKeyId, api_key_secret: user.apiKeySecret }).expect(401);
+      await t.http
+        .patch(`/api-users/${user.apiUserId}`)
+        .set(bearer(adminAccess))
+        .send({ status: 'suspended' })
+        .expect(200);
+      const response = await t.http
+        .post('/auth/token')
+        .send({ api_key_id: user.apiKeyId, api_key_secret: user.apiKeySecret })
+        .expect(401);
       expect(response.body).toEqual(invalid);
-      await t.http.patch(`/api-users/${user.apiUserId}`).set(bearer(adminAccess)).send({ status: 'active' }).expect(200);
+      await t.http
+        .patch(`/api-users/${user.apiUserId}`)
+        .set(bearer(adminAccess))
+        .send({ status: 'active' })
+        .expect(200);
       await exchange(t.http, user.apiKeyId, user.apiKeySecret);
     });
 
     it('and records auth.failed in the key owner history, without the secret', async () => {
       const user = await registeredUser(t.http, adminAccess);
-      await t.http.post('/auth/token').send({ api_key_id: user.apiKeyId, api_key_secret: 'definitely-wrong' }).expect(401);
-      const history = await t.http.get(`/api-users/${user.apiUserId}/history`).set(bearer(adminAccess)).expect(200);
-      const failed = history.body.edges.map((edge: { node: { type: string } }) => edge.node).filter((node: { type: string }) => node.type === 'auth.failed');
+      await t.http
+        .post('/auth/token')
+        .send({ api_key_id: user.apiKeyId, api_key_secret: 'definitely-wrong' })
+        .expect(401);
+      const history = await t.http
+        .get(`/api-users/${user.apiUserId}/history`)
+        .set(bearer(adminAccess))
+        .expect(200);
+      const failed = history.body.edges
+        .map((edge: { node: { type: string } }) => edge.node)
+        .filter((node: { type: string }) => node.type === 'auth.failed');
       expect(failed).toHaveLength(1);
-      expect(failed[0]).toMatchObject({ api_user_id: user.apiUserId, api_key_id: user.apiKeyId, data: { reason: 'wrong_secret' } });
+      expect(failed[0]).toMatchObject({
+        api_user_id: user.apiUserId,
+        api_key_id: user.apiKeyId,
+        data: { reason: 'wrong_secret' },
+      });
       expect(JSON.stringify(history.body)).not.toContain('definitely-wrong');
     });
   });

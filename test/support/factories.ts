@@ -25,8 +25,15 @@ export function bearer(token: string): { Authorization: string } {
   return { Authorization: `Bearer ${token}` };
 }
 
-export async function exchange(http: TestAgent, apiKeyId: string, apiKeySecret: string): Promise<TokenPair> {
-  const response = await http.post('/auth/token').send({ api_key_id: apiKeyId, api_key_secret: apiKeySecret }).expect(200);
+export async function exchange(
+  http: TestAgent,
+  apiKeyId: string,
+  apiKeySecret: string,
+): Promise<TokenPair> {
+  const response = await http
+    .post('/auth/token')
+    .send({ api_key_id: apiKeyId, api_key_secret: apiKeySecret })
+    .expect(200);
   return response.body as TokenPair;
 }
 
@@ -41,7 +48,11 @@ export async function registeredUser(
   role: 'admin' | 'operator' = 'operator',
 ): Promise<Credentials & { name: string }> {
   const name = uniqueName(role);
-  const created = await http.post('/api-users').set(bearer(adminAccessToken)).send({ name, role }).expect(201);
+  const created = await http
+    .post('/api-users')
+    .set(bearer(adminAccessToken))
+    .send({ name, role })
+    .expect(201);
   const registered = await http
     .post('/api-users/register')
     .send({ registration_token: created.body.registration_token })
@@ -55,7 +66,10 @@ export async function registeredUser(
 }
 
 /** A registered operator with a live token pair. */
-export async function loggedInOperator(http: TestAgent, adminAccessToken: string): Promise<Credentials & { tokens: TokenPair }> {
+export async function loggedInOperator(
+  http: TestAgent,
+  adminAccessToken: string,
+): Promise<Credentials & { name: string; tokens: TokenPair }> {
   const user = await registeredUser(http, adminAccessToken);
   return { ...user, tokens: await exchange(http, user.apiKeyId, user.apiKeySecret) };
 }

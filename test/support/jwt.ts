@@ -20,7 +20,12 @@ export function verifiesWithJwks(token: string, keys: Array<Record<string, unkno
   const jwk = keys.find((key) => key.kid === kid);
   if (!jwk) return false;
   const key = createPublicKey({ key: jwk as never, format: 'jwk' });
-  return verify('sha256', Buffer.from(`${header}.${payload}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
+  return verify(
+    'sha256',
+    Buffer.from(`${header}.${payload}`),
+    { key, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(signature, 'base64url'),
+  );
 }
 
 /** Re-encodes a token with a changed header or payload (and optionally a new signature). */

@@ -18,7 +18,9 @@ export function currentDbKind(): TestDbKind {
 }
 
 /** A fresh, empty database of the current project's kind, private to the calling test file. */
-export async function createTestDatabase(kind: TestDbKind = currentDbKind()): Promise<TestDatabase> {
+export async function createTestDatabase(
+  kind: TestDbKind = currentDbKind(),
+): Promise<TestDatabase> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'auth-sqlite-'));
     return {
@@ -29,7 +31,8 @@ export async function createTestDatabase(kind: TestDbKind = currentDbKind()): Pr
     };
   }
   const adminUrl = process.env.TEST_PG_ADMIN_URL;
-  if (!adminUrl) throw new Error('TEST_PG_ADMIN_URL is not set: the jest globalSetup starts PostgreSQL');
+  if (!adminUrl)
+    throw new Error('TEST_PG_ADMIN_URL is not set: the jest globalSetup starts PostgreSQL');
   const name = `auth_test_${randomBytes(6).toString('hex')}`;
   await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);
@@ -37,7 +40,10 @@ export async function createTestDatabase(kind: TestDbKind = currentDbKind()): Pr
   return {
     kind,
     env: { DATABASE_URL: url.toString() },
-    drop: () => withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withAdmin(adminUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      ).then(() => undefined),
   };
 }
 

@@ -34,7 +34,10 @@ export function createValidationPipe(): ValidationPipe {
 }
 
 /**
- * Printable text: no control characters (NUL included) and no lone UTF-16 surrogates, which
- * PostgreSQL rejects or silently mangles.
+ * Names of API users and clients: letters and digits of any script, then also spaces and
+ * `. _ - @`. Quotes, semicolons, control characters (NUL) and lone surrogates are refused:
+ * they have no business in an identifier shown in logs and consoles.
  */
-export const PRINTABLE_TEXT = /^[^\p{Cc}\p{Cs}]*$/u;
+export const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._@-]*$/u;
+export const NAME_RULE =
+  'must start with a letter or digit and contain only letters, digits, spaces and . _ - @';

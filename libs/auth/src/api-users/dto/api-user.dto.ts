@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsString, Length, Matches } from 'class-validator';
-import { PRINTABLE_TEXT } from '../../common/validation';
+import { NAME_PATTERN, NAME_RULE } from '../../common/validation';
 import { ROLES, type Role } from '../../common/principal';
 import { API_USER_STATUSES, type ApiUserStatus } from '../api-user.entity';
 
@@ -32,12 +32,12 @@ export class CreatedApiUserDto extends ApiUserDto {
 
 export class CreateApiUserDto {
   /**
-   * Unique name, 1 to 64 printable characters.
+   * Unique name, 1 to 64 characters: letters, digits, spaces and `. _ - @`.
    * @example reporting-bot
    */
   @IsString()
   @Length(1, 64)
-  @Matches(PRINTABLE_TEXT, { message: 'name must not contain control characters' })
+  @Matches(NAME_PATTERN, { message: `name ${NAME_RULE}` })
   name: string;
 
   @ApiProperty({ enum: ROLES, example: 'operator' })

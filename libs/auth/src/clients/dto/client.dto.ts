@@ -1,14 +1,14 @@
 import { IsString, Length, Matches } from 'class-validator';
-import { PRINTABLE_TEXT } from '../../common/validation';
+import { NAME_PATTERN, NAME_RULE } from '../../common/validation';
 
 export class CreateClientDto {
   /**
-   * Unique name of the client application.
+   * Unique name of the client application (same rules as API user names).
    * @example wallet-frontend
    */
   @IsString()
   @Length(1, 64)
-  @Matches(PRINTABLE_TEXT, { message: 'name must not contain control characters' })
+  @Matches(NAME_PATTERN, { message: `name ${NAME_RULE}` })
   name: string;
 }
 
