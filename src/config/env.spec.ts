@@ -1,0 +1,68 @@
+import { ConfigError, loadConfig } from './env';
+
+describe('loadConfig', () => {
+  it('applies the contract defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      database: { type: 'sqlite', path: './data/auth.sqlite' },
+      issuer: 'http://localhost:3000',
+      audience: 'http://localhost:3000',
+      accessTokenTtlSeconds: 300,
+      refreshTokenTtlSeconds: 2_592_000,
+      sessionMaxAgeSeconds: 7_776_000,
+      refreshReuseGraceSeconds: 0,
+      rateLimitPerMinute: 3000,
+      walletTokenTtlSeconds: 86_400,
+    });
+    expect(config.bootstrapAdmin).toBeUndefined();
+  });
+
+  it('selects PostgreSQL when DATABASE_URL is set, and never derives the issuer from PORT', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db:5432/auth',
+      PORT: '8080',
+      JWT_AUDIENCE: 'api',
+    });
+    expect(config.database).toMatchObject({ type: 'postgres', url: 'postgres://u:p@db:5432/auth' });
+    expect(config.issuer).toBe('http://localhost:3000');
+    expect(config.audience).toBe('api');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ ACCESS_TOKEN_TTL_SECONDS: '0' }, 'ACCESS_TOKEN_TTL_SECONDS'],
+    [{ REFRESH_TOKEN_TTL_SECONDS: '-5' }, 'REFRESH_TOKEN_TTL_SECONDS'],
+    [{ SESSION_MAX_AGE_SECONDS: '1.5' }, 'SESSION_MAX_AGE_SECONDS'],
+    [{ REFRESH_REUSE_GRACE_SECONDS: 'abc' }, 'REFRESH_REUSE_GRACE_SECONDS'],
+    [{ RATE_LIMIT_PER_MINUTE: '-1' }, 'RATE_LIMIT_PER_MINUTE'],
+    [{ WALLET_TOKEN_TTL_SECONDS: 'x' }, 'WALLET_TOKEN_TTL_SECONDS'],
+    [{ ISSUER_URL: 'not a url' }, 'ISSUER_URL'],
+    [{ ISSUER_URL: 'ftp://issuer' }, 'ISSUER_URL'],
+    [{ DATABASE_URL: 'mysql://db/auth' }, 'DATABASE_URL'],
+    [{ BOOTSTRAP_ADMIN_KEY_ID: 'bootstrap-admin-key-0001' }, 'BOOTSTRAP_ADMIN_KEY_SECRET'],
+    [{ BOOTSTRAP_ADMIN_KEY_SECRET: 'x'.repeat(40) }, 'BOOTSTRAP_ADMIN_KEY_ID'],
+    [
+      { BOOTSTRAP_ADMIN_KEY_ID: 'short', BOOTSTRAP_ADMIN_KEY_SECRET: 'x'.repeat(40) },
+      'BOOTSTRAP_ADMIN_KEY_ID',
+    ],
+    [
+      { BOOTSTRAP_ADMIN_KEY_ID: 'bootstrap-admin-key-0001', BOOTSTRAP_ADMIN_KEY_SECRET: 'weak' },
+      'BOOTSTRAP_ADMIN_KEY_SECRET',
+    ],
+    [{ KEY_ENCRYPTION_SECRET: 'too-short' }, 'KEY_ENCRYPTION_SECRET'],
+  ])('rejects %j naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
+  });
+
+  it('never echoes a bad secret in the message', () => {
+    expect(() =>
+      loadConfig({
+        BOOTSTRAP_ADMIN_KEY_ID: 'bootstrap-admin-key-0001',
+        BOOTSTRAP_ADMIN_KEY_SECRET: 'weak-secret!',
+      }),
+    ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('weak-secret!') }));
+  });
+});

@@ -1,0 +1,102 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { buildOpenApiDocument } from '../../src/swagger';
+
+const COMMITTED = join(__dirname, '..', '..', 'openapi.json');
+/** Routes the contract exempts from documenting error responses. */
+const EXEMPT = /^\/(health|\.well-known\/|docs)/;
+
+type Operation = {
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  security?: unknown[];
+};
+
+function operations(document: OpenAPIObject): Array<[string, Operation]> {
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, Operation>).map(
+      ([method, operation]): [string, Operation] => [`${method.toUpperCase()} ${path}`, operation],
+    ),
+  );
+}
+
+describe('OpenAPI document', () => {
+  let t: TestApp;
+  let document: OpenAPIObject;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    document = buildOpenApiDocument(t.app);
+  });
+  afterAll(() => t.dispose());
+
+  it('matches the committed openapi.json (run `npm run openapi:write` after changing the API)', () => {
+    const generated = `${JSON.stringify(document, null, 2)}\n`;
+    if (process.env.OPENAPI_WRITE === '1') writeFileSync(COMMITTED, generated);
+    expect(JSON.parse(readFileSync(COMMITTED, 'utf8'))).toEqual(JSON.parse(generated));
+  });
+
+  it('is served at /docs-json, with Swagger UI at /docs', async () => {
+    const served = await t.http.get('/docs-json').expect(200);
+    expect(served.body.paths).toEqual(JSON.parse(JSON.stringify(document.paths)));
+    const ui = await t.http.get('/docs').expect(200);
+    expect(ui.text).toContain('swagger-ui');
+  });
+
+  it('documents the 4xx responses of every operation, in the error shape', () => {
+    const missing = operations(document)
+      .filter(([name]) => !EXEMPT.test(name.split(' ')[1]))
+      .filter(([, operation]) => {
+        const errors = Object.entries(operation.responses).filter(([status]) =>
+          status.startsWith('4'),
+        );
+        return (
+          errors.length === 0 ||
+          errors.some(([, response]) => !response.content?.['application/json']?.schema)
+        );
+      })
+      .map(([name]) => name);
+    expect(missing).toEqual([]);
+  });
+
+  it('gives a schema for every 2xx body', () => {
+    const missing = operations(document)
+      .flatMap(([name, operation]) =>
+        Object.entries(operation.responses).map(([status, response]) => ({
+          name,
+          status,
+          response,
+        })),
+      )
+      .filter(({ status }) => status.startsWith('2') && status !== '204')
+      .filter(
+        ({ response }) => !Object.values(response.content ?? {}).some((media) => media.schema),
+      )
+      .map(({ name, status }) => `${name} ${status}`);
+    expect(missing).toEqual([]);
+  });
+
+  it('describes request bodies with their properties and the security of guarded routes', () => {
+    const schemas = document.components?.schemas as Record<
+      string,
+      { properties?: Record<string, unknown>; required?: string[] }
+    >;
+    expect(Object.keys(schemas.TokenRequestDto.properties ?? {})).toEqual([
+      'api_key_id',
+      'api_key_secret',
+    ]);
+    expect(schemas.TokenRequestDto.required).toEqual(['api_key_id', 'api_key_secret']);
+    expect(Object.keys(schemas.TokenResponseDto.properties ?? {}).sort()).toEqual([
+      'access_token',
+      'expires_in',
+      'refresh_token',
+      'session_state',
+      'token_type',
+    ]);
+    const me = operations(document).find(([name]) => name === 'GET /api-users/me')?.[1];
+    expect(me?.security).toEqual([{ bearer: [] }]);
+    const token = operations(document).find(([name]) => name === 'POST /auth/token')?.[1];
+    expect(token?.security).toBeUndefined();
+  });
+});
