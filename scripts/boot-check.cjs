@@ -24,7 +24,13 @@ async function bootOnce() {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: join(dir, 'data', 'auth.sqlite'), DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_PATH: join(dir, 'data', 'auth.sqlite'),
+      DATABASE_URL: '',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
@@ -50,7 +56,9 @@ async function bootOnce() {
   for (let i = 0; i < runs; i += 1) times.push(await bootOnce());
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
-  console.log(`boot to healthy on a fresh embedded database: median ${median.toFixed(0)} ms over ${runs} runs (${times.map((t) => t.toFixed(0)).join(', ')} ms)`);
+  console.log(
+    `boot to healthy on a fresh embedded database: median ${median.toFixed(0)} ms over ${runs} runs (${times.map((t) => t.toFixed(0)).join(', ')} ms)`,
+  );
 })().catch((error) => {
   console.error(`boot check failed: ${error.message}`);
   process.exit(1);

@@ -1,4 +1,4 @@
-import { type LogLevel } from '@nestjs/common';
+import { type LoggerService, type LogLevel } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createValidationPipe, ErrorFilter } from '../libs/auth/src';
@@ -11,7 +11,8 @@ import { buildOpenApiDocument, mountSwagger } from './swagger';
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface CreateAppOptions {
-  logger?: false | LogLevel[];
+  /** Nest's logger setting: levels, a LoggerService (tests capture logs with one), or false. */
+  logger?: false | LogLevel[] | LoggerService;
 }
 
 /** Builds the standalone server (Fastify) exactly as `main.ts` runs it; tests use it too. */

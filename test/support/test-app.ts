@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
@@ -24,6 +25,8 @@ export interface TestApp {
 
 export interface StartOptions {
   env?: Record<string, string>;
+  /** Receives everything the server logs (default: nothing is logged). */
+  logger?: LoggerService;
   /** Reuse another app's database (restarts, several instances). */
   db?: TestDatabase;
 }
@@ -38,7 +41,7 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     ...db.env,
     ...options.env,
   });
-  const app = await createApp(config, { logger: false });
+  const app = await createApp(config, { logger: options.logger ?? false });
   const close = () => app.close();
   return {
     app,
