@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../libs/auth/src';
+import type { DataSourceOptions } from 'typeorm';
 import { buildDataSourceOptions } from './config/database';
+import { initializeWithMigrations } from './config/migrations';
 import type { AppConfig } from './config/env';
 import { HealthModule } from './health/health.module';
 
@@ -13,8 +15,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          // Migrations run at start-up; the schema never comes from `synchronize`.
-          useFactory: () => ({ ...buildDataSourceOptions(config.database), migrationsRun: true }),
+          useFactory: () => buildDataSourceOptions(config.database),
+          // Migrations run at start-up, one instance at a time; the schema never comes from
+          // `synchronize`.
+          dataSourceFactory: (options) => initializeWithMigrations(options as DataSourceOptions),
         }),
         AuthModule.forRoot({
           issuer: config.issuer,
@@ -25,6 +29,7 @@ export class AppModule {
           refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
           bootstrapAdmin: config.bootstrapAdmin,
           keyEncryptionSecret: config.keyEncryptionSecret,
+          rateLimitPerMinute: config.rateLimitPerMinute,
         }),
         HealthModule,
       ],

@@ -1,3 +1,4 @@
+import { AUTH_MIGRATIONS } from '../../libs/auth/src';
 import { ADMIN_KEY_ID, startTestApp } from '../support/test-app';
 import { adminTokens, bearer } from '../support/factories';
 import { decodeJwt } from '../support/jwt';
@@ -21,7 +22,7 @@ describe('Persistence and start-up', () => {
       const migrations: Array<{ name: string }> = await t.dataSource.query(
         'SELECT name FROM migrations',
       );
-      expect(migrations).toHaveLength(1);
+      expect(migrations).toHaveLength(AUTH_MIGRATIONS[db.kind].length);
     } finally {
       await t.close();
     }

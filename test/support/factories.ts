@@ -73,3 +73,8 @@ export async function loggedInOperator(
   const user = await registeredUser(http, adminAccessToken);
   return { ...user, tokens: await exchange(http, user.apiKeyId, user.apiKeySecret) };
 }
+
+/** POST /auth/token/refresh, returning the raw response (status and body). */
+export function refresh(http: TestAgent, refreshToken: string) {
+  return http.post('/auth/token/refresh').send({ refresh_token: refreshToken });
+}

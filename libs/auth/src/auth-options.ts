@@ -18,6 +18,17 @@ export interface AuthModuleOptions {
   keyEncryptionSecret?: string;
   /** Register the bearer guard for every route of the host (default true). */
   globalGuard?: boolean;
+  /**
+   * How long the bearer guard trusts a "session is live" answer, in ms (default 500): the
+   * longest a revocation made by another instance takes to reach this one.
+   */
+  sessionCheckTtlMs?: number;
+  /** Requests per client IP per minute on the token endpoints; 0 turns limiting off (default 3000). */
+  rateLimitPerMinute?: number;
+  /** Failed credential checks allowed per API key id per minute before 429 (default 10). */
+  failedAttemptsPerKeyPerMinute?: number;
+  /** Seconds between clean-ups of rows that can no longer matter; 0 disables (default 3600). */
+  cleanupIntervalSeconds?: number;
 }
 
 /** Options with every default applied: what services inject. */
@@ -39,6 +50,10 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     bootstrapAdmin: options.bootstrapAdmin,
     keyEncryptionSecret: options.keyEncryptionSecret,
     globalGuard: options.globalGuard ?? true,
+    sessionCheckTtlMs: options.sessionCheckTtlMs ?? 500,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 3000,
+    failedAttemptsPerKeyPerMinute: options.failedAttemptsPerKeyPerMinute ?? 10,
+    cleanupIntervalSeconds: options.cleanupIntervalSeconds ?? 3600,
   };
   validate(resolved);
   return resolved;
@@ -58,8 +73,16 @@ function validate(options: ResolvedAuthOptions): void {
       problems.push(`${name} must be a positive integer`);
     }
   }
-  if (!Number.isInteger(options.refreshReuseGraceSeconds) || options.refreshReuseGraceSeconds < 0) {
-    problems.push('refreshReuseGraceSeconds must be a non-negative integer');
+  for (const name of [
+    'refreshReuseGraceSeconds',
+    'sessionCheckTtlMs',
+    'rateLimitPerMinute',
+    'failedAttemptsPerKeyPerMinute',
+    'cleanupIntervalSeconds',
+  ] as const) {
+    if (!Number.isInteger(options[name]) || options[name] < 0) {
+      problems.push(`${name} must be a non-negative integer`);
+    }
   }
   if (problems.length > 0) {
     throw new Error(`Invalid AuthModule options: ${problems.join('; ')}`);

@@ -10,6 +10,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { ApiKeyEntity } from './api-key.entity';
 import type { ApiUserEntity } from './api-user.entity';
 import { ApiKeysRepository } from './api-keys.repository';
+import { FailedAttemptsLimiter } from './failed-attempts.limiter';
 
 export interface IssuedApiKey {
   key: ApiKeyEntity;
@@ -27,6 +28,7 @@ export class ApiKeysService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly unitOfWork: UnitOfWork,
+    private readonly failedAttempts: FailedAttemptsLimiter,
   ) {}
 
   /** Creates a key for a user inside the caller's transaction. */
@@ -95,6 +97,7 @@ export class ApiKeysService {
     ) {
       return { key, owner: key.apiUser };
     }
+    this.failedAttempts.recordFailure(apiKeyId);
     await this.audit.recordAlone({
       type: 'auth.failed',
       apiUserId: key?.apiUserId ?? null,

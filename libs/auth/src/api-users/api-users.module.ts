@@ -7,6 +7,7 @@ import { ApiUsersController } from './api-users.controller';
 import { ApiUsersRepository } from './api-users.repository';
 import { ApiUsersService } from './api-users.service';
 import { BootstrapAdminService } from './bootstrap-admin.service';
+import { FailedAttemptsLimiter } from './failed-attempts.limiter';
 
 @Module({
   imports: [AuditModule, SessionsModule],
@@ -17,6 +18,7 @@ import { BootstrapAdminService } from './bootstrap-admin.service';
     ApiUsersService,
     ApiKeysService,
     BootstrapAdminService,
+    FailedAttemptsLimiter,
   ],
   exports: [ApiUsersService, ApiKeysService],
 })

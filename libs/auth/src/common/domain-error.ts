@@ -18,6 +18,8 @@ export class DomainError extends Error {
     message?: string,
     readonly target?: string,
     readonly details?: ErrorDetail[],
+    /** For `rate_limited`: seconds until a retry may succeed, sent as `Retry-After`. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message ?? DEFAULT_ERROR_MESSAGES[code]);
     this.name = 'DomainError';

@@ -11,6 +11,8 @@ export interface RenderedError {
   body: ErrorBody;
   /** True when the error was not foreseen: the caller should log it (without the request). */
   unexpected: boolean;
+  /** Headers the response must carry (`Retry-After`). */
+  headers?: Record<string, string>;
 }
 
 /** Framework errors we translate by status: body parsers, routers and guards raise these. */
@@ -52,7 +54,16 @@ export function renderError(exception: unknown): RenderedError {
     const error: ErrorBody['error'] = { code: exception.code, message: exception.message };
     if (exception.target !== undefined) error.target = exception.target;
     if (exception.details !== undefined) error.details = exception.details;
-    return { status: exception.status, body: { error }, unexpected: false };
+    const headers =
+      exception.retryAfterSeconds === undefined
+        ? undefined
+        : { 'Retry-After': String(exception.retryAfterSeconds) };
+    return {
+      status: exception.status,
+      body: { error },
+      unexpected: false,
+      ...(headers && { headers }),
+    };
   }
   const status = statusOf(exception);
   const code = status === undefined ? undefined : CODE_BY_STATUS[status];

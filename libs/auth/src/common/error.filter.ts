@@ -23,7 +23,10 @@ export class ErrorFilter implements ExceptionFilter {
       const path = pathOf(String(adapter.getRequestUrl(request)));
       this.logger.error(`unexpected ${describe(exception)} on ${method} ${path}`);
     }
-    adapter.reply(http.getResponse(), rendered.body, rendered.status);
+    const response: unknown = http.getResponse();
+    for (const [name, value] of Object.entries(rendered.headers ?? {}))
+      adapter.setHeader(response, name, value);
+    adapter.reply(response, rendered.body, rendered.status);
   }
 }
 

@@ -10,6 +10,7 @@ import {
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { nowMs } from '../common/clock';
 import { KeyEncryption } from './key-encryption';
+import { Sealer } from './sealer';
 import { SigningKeyEntity } from './signing-key.entity';
 import { SigningKeysRepository } from './signing-keys.repository';
 
@@ -39,6 +40,7 @@ export class SigningKeysService implements OnModuleInit {
   private verificationKeys = new Map<string, KeyObject>();
   private jwks: PublicJwk[] = [];
   private lastLoad = 0;
+  private readonly sealers = new Map<string, Sealer>();
 
   constructor(
     private readonly keys: SigningKeysRepository,
@@ -66,6 +68,21 @@ export class SigningKeysService implements OnModuleInit {
   get signingKey(): ActiveSigningKey {
     if (!this.active) throw new Error('Signing keys are not loaded yet');
     return this.active;
+  }
+
+  /**
+   * A symmetric sealer for one purpose, derived from the active signing key: every instance
+   * sharing the database derives the same one, and no further secret has to be stored.
+   */
+  sealerFor(purpose: string): Sealer {
+    const { kid, privateKey } = this.signingKey;
+    const key = `${kid}:${purpose}`;
+    let sealer = this.sealers.get(key);
+    if (!sealer) {
+      sealer = new Sealer(kid, privateKey, purpose);
+      this.sealers.set(key, sealer);
+    }
+    return sealer;
   }
 
   /** The public JWK set served at /.well-known/jwks.json. */

@@ -30,4 +30,16 @@ export class RefreshTokenEntity {
   /** Set once, by the single exchange that wins this token. */
   @EpochColumn({ name: 'consumed_at', nullable: true })
   consumedAt: number | null;
+
+  /** Hash of the token that exchange issued: the next link of the chain. */
+  @Column({ name: 'successor_hash', type: 'varchar', length: 64, nullable: true })
+  successorHash: string | null;
+
+  /**
+   * The successor itself, sealed (AES-256-GCM) so a retry within the grace window can be
+   * answered with the same token. Only written when a grace window is configured, and erased
+   * once the window has passed or the successor is used.
+   */
+  @Column({ name: 'successor_sealed', type: 'text', nullable: true })
+  successorSealed: string | null;
 }

@@ -34,6 +34,7 @@ export class SessionEntity {
   createdAt: number;
 
   /** Absolute end of the session, never renewed by rotation. */
+  @Index('ix_sessions_expires_at')
   @EpochColumn({ name: 'expires_at' })
   expiresAt: number;
 

@@ -1,12 +1,25 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { KeysModule } from '../keys/keys.module';
+import { RefreshRotationService } from './refresh-rotation.service';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { SessionCleanupService } from './session-cleanup.service';
+import { SessionLivenessCache } from './session-liveness.cache';
+import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
 
 @Module({
-  imports: [AuditModule],
-  providers: [SessionsRepository, RefreshTokensRepository, SessionsService],
-  exports: [SessionsService],
+  imports: [AuditModule, KeysModule],
+  controllers: [SessionsController],
+  providers: [
+    SessionsRepository,
+    RefreshTokensRepository,
+    SessionsService,
+    SessionLivenessCache,
+    RefreshRotationService,
+    SessionCleanupService,
+  ],
+  exports: [SessionsService, SessionLivenessCache, RefreshRotationService, SessionCleanupService],
 })
 export class SessionsModule {}

@@ -1,7 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import { Brackets, DataSource, IsNull, MoreThan, type EntityManager } from 'typeorm';
+import type { ApiUserStatus } from '../api-users/api-user.entity';
+import type { PageRequest } from '../common/pagination';
 import { SessionEntity, type SessionRevocationReason } from './session.entity';
+
+/** What the bearer guard needs to know about a session, with the key and owner it depends on. */
+export interface SessionLiveness {
+  revokedAt: number | null;
+  expiresAt: number;
+  apiKeyRevokedAt: number | null;
+  userStatus: ApiUserStatus;
+}
+
+interface LivenessRow {
+  revoked_at: number | string | null;
+  expires_at: number | string;
+  api_key_revoked_at: number | string | null;
+  user_status: ApiUserStatus;
+}
 
 @Injectable()
 export class SessionsRepository {
@@ -13,6 +30,60 @@ export class SessionsRepository {
 
   async insert(session: SessionEntity, manager: EntityManager): Promise<void> {
     await this.repo(manager).insert(session);
+  }
+
+  findById(id: string): Promise<SessionEntity | null> {
+    return this.repo().findOneBy({ id });
+  }
+
+  async findLiveness(id: string): Promise<SessionLiveness | null> {
+    const row = await this.repo()
+      .createQueryBuilder('s')
+      .innerJoin('api_keys', 'k', 'k.id = s.api_key_id')
+      .innerJoin('api_users', 'u', 'u.id = s.api_user_id')
+      .select([
+        's.revoked_at AS revoked_at',
+        's.expires_at AS expires_at',
+        'k.revoked_at AS api_key_revoked_at',
+        'u.status AS user_status',
+      ])
+      .where('s.id = :id', { id })
+      .getRawOne<LivenessRow>();
+    if (!row) return null;
+    return {
+      revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+      expiresAt: Number(row.expires_at),
+      apiKeyRevokedAt: row.api_key_revoked_at === null ? null : Number(row.api_key_revoked_at),
+      userStatus: row.user_status,
+    };
+  }
+
+  /** A user's sessions that are neither revoked nor past their absolute lifetime. */
+  findActivePageOfUser(
+    apiUserId: string,
+    now: number,
+    page: PageRequest,
+  ): Promise<[SessionEntity[], number]> {
+    return this.repo().findAndCount({
+      where: { apiUserId, revokedAt: IsNull(), expiresAt: MoreThan(now) },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip: page.offset,
+      take: page.pageSize,
+    });
+  }
+
+  /** Revokes one session unless it already is; true when this call revoked it. */
+  async revoke(
+    id: string,
+    reason: SessionRevocationReason,
+    now: number,
+    manager: EntityManager,
+  ): Promise<boolean> {
+    const result = await this.repo(manager).update(
+      { id, revokedAt: IsNull() },
+      { revokedAt: now, revokedReason: reason },
+    );
+    return result.affected === 1;
   }
 
   /** Revokes every live session of an API user; returns the revoked session ids. */
@@ -49,5 +120,41 @@ export class SessionsRepository {
     if (live.length === 0) return [];
     await repo.update({ ...where, revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason });
     return live.map((session) => session.id);
+  }
+
+  /**
+   * Ids of sessions that can no longer matter: past their absolute lifetime, revoked before
+   * `revokedBefore`, or whose newest refresh token went idle before `idleBefore`.
+   * Bounded by `limit` so a clean-up works in short batches.
+   */
+  async findDisposable(
+    now: number,
+    revokedBefore: number,
+    idleBefore: number,
+    limit: number,
+  ): Promise<string[]> {
+    const rows = await this.repo()
+      .createQueryBuilder('s')
+      .select('s.id', 'id')
+      .where(
+        new Brackets((where) =>
+          where
+            .where('s.expires_at <= :now', { now })
+            .orWhere('s.revoked_at < :revokedBefore', { revokedBefore })
+            .orWhere(
+              'NOT EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.session_id = s.id AND rt.expires_at > :idleBefore)',
+              { idleBefore },
+            ),
+        ),
+      )
+      .limit(limit)
+      .getRawMany<{ id: string }>();
+    return rows.map((row) => row.id);
+  }
+
+  async deleteByIds(ids: string[], manager: EntityManager): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.repo(manager).createQueryBuilder().delete().whereInIds(ids).execute();
+    return result.affected ?? 0;
   }
 }

@@ -6,8 +6,14 @@ import { randomSecret, sha256Hex } from '../common/crypto';
 import { uuidv7 } from '../common/ids';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { SessionLivenessCache } from './session-liveness.cache';
 import { SessionEntity, type SessionRevocationReason } from './session.entity';
 import { SessionsRepository } from './sessions.repository';
+import { DomainError } from '../common/domain-error';
+import { nowMs } from '../common/clock';
+import type { PageRequest } from '../common/pagination';
+import { canActOn, type Principal } from '../common/principal';
+import { UnitOfWork } from '../database/unit-of-work';
 
 export interface OpenedSession {
   session: SessionEntity;
@@ -21,8 +27,42 @@ export class SessionsService {
     private readonly sessions: SessionsRepository,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly audit: AuditService,
+    private readonly liveness: SessionLivenessCache,
+    private readonly unitOfWork: UnitOfWork,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
   ) {}
+
+  /** A user's active sessions (not revoked, not past their absolute lifetime), newest first. */
+  findActivePageOfUser(apiUserId: string, page: PageRequest): Promise<[SessionEntity[], number]> {
+    return this.sessions.findActivePageOfUser(apiUserId, nowMs(), page);
+  }
+
+  /**
+   * Revokes one session on behalf of its owner or an admin. Revoking a revoked session again
+   * succeeds and changes nothing.
+   */
+  async revoke(
+    sessionId: string,
+    actor: Principal,
+    reason: Extract<SessionRevocationReason, 'logout' | 'revoked'>,
+    ip: string | null,
+  ): Promise<void> {
+    const session = await this.sessions.findById(sessionId);
+    if (!session) throw new DomainError('not_found', 'No such session.', 'id');
+    if (!canActOn(actor, session.apiUserId)) throw new DomainError('forbidden');
+    await this.unitOfWork.transaction(async (manager) => {
+      if (!(await this.sessions.revoke(sessionId, reason, nowMs(), manager))) return;
+      await this.audit.record(manager, {
+        type: 'session.revoked',
+        apiUserId: session.apiUserId,
+        sessionId,
+        apiKeyId: session.apiKeyId,
+        ip,
+        data: { reason, by: actor.apiUserId },
+      });
+    });
+    this.liveness.markRevoked(sessionId);
+  }
 
   /** Opens a session with generation 0 of its refresh-token chain, inside the caller's transaction. */
   async open(
@@ -63,6 +103,7 @@ export class SessionsService {
   ): Promise<void> {
     const ids = await this.sessions.revokeAllOfUser(apiUserId, reason, now, manager);
     await this.auditRevocations(manager, ids, apiUserId, reason, ip);
+    ids.forEach((id) => this.liveness.markRevoked(id));
   }
 
   /** Ends every live session opened with an API key (key revocation). */
@@ -76,6 +117,7 @@ export class SessionsService {
   ): Promise<void> {
     const ids = await this.sessions.revokeAllOfApiKey(apiKeyId, reason, now, manager);
     await this.auditRevocations(manager, ids, apiUserId, reason, ip);
+    ids.forEach((id) => this.liveness.markRevoked(id));
   }
 
   private async auditRevocations(

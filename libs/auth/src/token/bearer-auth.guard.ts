@@ -4,6 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { AUTH_ROLES_KEY, IS_PUBLIC_KEY } from '../common/decorators';
 import { DomainError } from '../common/domain-error';
 import type { Principal, Role } from '../common/principal';
+import { SessionLivenessCache } from '../sessions/session-liveness.cache';
 import { BEARER_STRATEGY } from './jwt.strategy';
 
 /**
@@ -13,7 +14,10 @@ import { BEARER_STRATEGY } from './jwt.strategy';
  */
 @Injectable()
 export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly liveness: SessionLivenessCache,
+  ) {
     super();
   }
 
@@ -26,6 +30,9 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
     const roles =
       this.reflector.getAllAndOverride<Role[] | undefined>(AUTH_ROLES_KEY, targets) ?? [];
     const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;
+    // A valid signature is not enough: the token's session must still be live (not revoked,
+    // its key not revoked, its user not suspended).
+    if (!(await this.liveness.isLive(principal.sessionId))) throw new DomainError('unauthorized');
     if (roles.length > 0 && !roles.includes(principal.role)) {
       throw new DomainError('forbidden');
     }

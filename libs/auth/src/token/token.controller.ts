@@ -1,8 +1,12 @@
-import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { TokenEndpoint } from './token-endpoint.decorator';
+import { SessionsService } from '../sessions/sessions.service';
+import { Authenticated, CurrentPrincipal } from '../common/decorators';
+import type { Principal } from '../common/principal';
+import { RefreshRequestDto } from './dto/refresh-request.dto';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { ClientIp } from '../common/client-ip';
-import { Public } from '../common/decorators';
 import { JsonBody } from '../common/json-body';
 import { TokenRequestDto } from './dto/token-request.dto';
 import { TokenResponseDto } from './dto/token-response.dto';
@@ -21,12 +25,13 @@ export function toTokenResponse(tokens: IssuedTokens): TokenResponseDto {
 @ApiTags('Auth')
 @Controller('auth')
 export class TokenController {
-  constructor(private readonly tokens: TokenService) {}
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly sessions: SessionsService,
+  ) {}
 
   @Post('token')
-  @Public()
-  @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @TokenEndpoint()
   @JsonBody()
   @ApiOperation({
     summary: 'Get JWT tokens',
@@ -45,5 +50,43 @@ export class TokenController {
     return toTokenResponse(
       await this.tokens.exchangeApiKey(body.api_key_id, body.api_key_secret, ip),
     );
+  }
+
+  @Post('token/refresh')
+  @TokenEndpoint()
+  @JsonBody()
+  @ApiOperation({
+    summary: 'Refresh JWT tokens',
+    description:
+      'Exchanges a refresh token, once, for a new access token and its successor in the same session. ' +
+      'Presenting a consumed token again is reuse: the whole session is revoked (`refresh_token_reused`), ' +
+      'unless it is a retry within the grace window while the successor is unused, which answers that same successor.',
+  })
+  @ApiResponse({ status: 200, type: TokenResponseDto, description: 'JWT tokens.' })
+  @ApiErrors([
+    401,
+    'One of `invalid_refresh_token` (unknown), `session_revoked`, `session_expired` (absolute lifetime), `refresh_token_reused`, `refresh_token_expired` (idle), in that order of precedence.',
+  ])
+  async refresh(
+    @Body() body: RefreshRequestDto,
+    @ClientIp() ip: string | null,
+  ): Promise<TokenResponseDto> {
+    return toTokenResponse(await this.tokens.refresh(body.refresh_token, ip));
+  }
+
+  @Post('logout')
+  @Authenticated()
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Log out',
+    description:
+      "Revokes the caller's session: its refresh token and every access token of it stop working.",
+  })
+  @ApiResponse({ status: 204, description: 'The session is revoked.' })
+  async logout(
+    @CurrentPrincipal() principal: Principal,
+    @ClientIp() ip: string | null,
+  ): Promise<void> {
+    await this.sessions.revoke(principal.sessionId, principal, 'logout', ip);
   }
 }

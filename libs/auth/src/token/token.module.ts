@@ -9,11 +9,25 @@ import { BearerAuthGuard } from './bearer-auth.guard';
 import { BearerJwtStrategy } from './jwt.strategy';
 import { TokenController } from './token.controller';
 import { TokenService } from './token.service';
+import { TokenRateLimitGuard, TokenRateLimitStorage } from './token-rate-limit.guard';
 
 @Module({
   imports: [PassportModule, ApiUsersModule, SessionsModule, AuditModule, KeysModule],
   controllers: [TokenController],
-  providers: [AccessTokenSigner, BearerJwtStrategy, BearerAuthGuard, TokenService],
-  exports: [AccessTokenSigner, BearerAuthGuard, TokenService],
+  providers: [
+    AccessTokenSigner,
+    BearerJwtStrategy,
+    BearerAuthGuard,
+    TokenService,
+    TokenRateLimitStorage,
+    TokenRateLimitGuard,
+  ],
+  exports: [
+    AccessTokenSigner,
+    BearerAuthGuard,
+    TokenService,
+    TokenRateLimitGuard,
+    TokenRateLimitStorage,
+  ],
 })
 export class TokenModule {}

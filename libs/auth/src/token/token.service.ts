@@ -3,6 +3,7 @@ import { ApiKeysService } from '../api-users/api-keys.service';
 import { AuditService } from '../audit/audit.service';
 import { nowMs } from '../common/clock';
 import { UnitOfWork } from '../database/unit-of-work';
+import { RefreshRotationService } from '../sessions/refresh-rotation.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { AccessTokenSigner } from './access-token.signer';
 
@@ -21,8 +22,21 @@ export class TokenService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly signer: AccessTokenSigner,
+    private readonly rotation: RefreshRotationService,
     private readonly unitOfWork: UnitOfWork,
   ) {}
+
+  /** Rotates a refresh token under the contract's rules and issues a new access token. */
+  async refresh(refreshToken: string, ip: string | null): Promise<IssuedTokens> {
+    const rotated = await this.rotation.exchange(refreshToken, ip);
+    const access = this.signer.sign(rotated);
+    return {
+      accessToken: access.token,
+      expiresIn: access.expiresIn,
+      refreshToken: rotated.refreshToken,
+      sessionId: rotated.sessionId,
+    };
+  }
 
   /** Exchanges API key credentials for a new session: an access token and a refresh token. */
   async exchangeApiKey(apiKeyId: string, secret: string, ip: string | null): Promise<IssuedTokens> {

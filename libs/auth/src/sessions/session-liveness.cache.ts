@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
+import { nowMs } from '../common/clock';
+import { SessionsRepository } from './sessions.repository';
+
+interface Entry {
+  /** False once the session is known dead: that never changes back, so it is never re-read. */
+  live: boolean;
+  /** The session's absolute end. */
+  expiresAt: number;
+  checkedAt: number;
+}
+
+/** Bounds memory: sessions beyond this many are evicted oldest-first. */
+const MAX_ENTRIES = 100_000;
+
+/**
+ * Answers "is this session still live?" for the bearer guard on every request, cheaply.
+ * A live answer is trusted for `sessionCheckTtlMs` (default 500 ms), so a revocation made by
+ * any instance sharing the database is enforced here within that time; revocations made by
+ * this instance apply at once. Concurrent checks of one session share one query.
+ */
+@Injectable()
+export class SessionLivenessCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly pending = new Map<string, Promise<Entry>>();
+
+  constructor(
+    private readonly sessions: SessionsRepository,
+    @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
+  ) {}
+
+  async isLive(sessionId: string): Promise<boolean> {
+    const now = nowMs();
+    let entry = this.entries.get(sessionId);
+    if (!entry || (entry.live && now - entry.checkedAt >= this.options.sessionCheckTtlMs)) {
+      entry = await this.load(sessionId);
+    }
+    return entry.live && now < entry.expiresAt;
+  }
+
+  /** Records a revocation made by this instance, effective immediately here. */
+  markRevoked(sessionId: string): void {
+    this.remember(sessionId, { live: false, expiresAt: 0, checkedAt: nowMs() });
+  }
+
+  private load(sessionId: string): Promise<Entry> {
+    let pending = this.pending.get(sessionId);
+    if (!pending) {
+      pending = this.sessions
+        .findLiveness(sessionId)
+        .then((state) => {
+          const entry: Entry = {
+            live:
+              state !== null &&
+              state.revokedAt === null &&
+              state.apiKeyRevokedAt === null &&
+              state.userStatus === 'active',
+            expiresAt: state?.expiresAt ?? 0,
+            checkedAt: nowMs(),
+          };
+          this.remember(sessionId, entry);
+          return entry;
+        })
+        .finally(() => this.pending.delete(sessionId));
+      this.pending.set(sessionId, pending);
+    }
+    return pending;
+  }
+
+  private remember(sessionId: string, entry: Entry): void {
+    this.entries.delete(sessionId);
+    this.entries.set(sessionId, entry);
+    if (this.entries.size > MAX_ENTRIES) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+}
