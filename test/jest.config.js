@@ -39,6 +39,12 @@ module.exports = {
       testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'],
     },
     { ...e2e, displayName: 'e2e-sqlite', setupFiles: ['<rootDir>/test/setup/use-sqlite.cjs'] },
-    { ...e2e, displayName: 'e2e-postgres', setupFiles: ['<rootDir>/test/setup/use-postgres.cjs'] },
+    {
+      ...e2e,
+      displayName: 'e2e-postgres',
+      // test/postgres: several server instances sharing one database, which only PostgreSQL serves.
+      testMatch: [...e2e.testMatch, '<rootDir>/test/postgres/**/*.e2e-spec.ts'],
+      setupFiles: ['<rootDir>/test/setup/use-postgres.cjs'],
+    },
   ],
 };

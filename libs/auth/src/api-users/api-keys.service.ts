@@ -87,6 +87,7 @@ export class ApiKeysService {
     secret: string,
     ip: string | null,
   ): Promise<{ key: ApiKeyEntity; owner: ApiUserEntity }> {
+    this.failedAttempts.assertAllowed(apiKeyId);
     const key = await this.keys.findWithOwner(apiKeyId);
     const secretMatches = secretMatchesDigest(secret, key?.secretHash ?? UNKNOWN_KEY_DIGEST);
     if (

@@ -1,0 +1,192 @@
+import { startTestApp, type TestApp } from '../support/test-app';
+import { adminTokens, bearer, exchange, loggedInOperator, refresh } from '../support/factories';
+import { sha256 } from '../support/db-clock';
+import { SessionCleanupService } from '../../libs/auth/src/sessions/session-cleanup.service';
+
+const code = (response: { body: { error?: { code?: string } } }) => response.body.error?.code;
+
+describe('Sessions', () => {
+  let t: TestApp;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = (await adminTokens(t.http)).access_token;
+  });
+  afterAll(() => t.dispose());
+
+  describe('GET /sessions', () => {
+    it("lists the caller's active sessions, newest first", async () => {
+      const operator = await loggedInOperator(t.http, admin);
+      const second = await exchange(t.http, operator.apiKeyId, operator.apiKeySecret);
+      const listed = await t.http
+        .get('/sessions')
+        .set(bearer(operator.tokens.access_token))
+        .expect(200);
+      expect(listed.body.page_info.count).toBe(2);
+      expect(listed.body.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual([
+        second.session_state,
+        operator.tokens.session_state,
+      ]);
+      expect(listed.body.edges[0].node).toEqual({
+        id: second.session_state,
+        api_user_id: operator.apiUserId,
+        api_key_id: operator.apiKeyId,
+        created_at: expect.any(String),
+        expires_at: expect.any(String),
+        ip: expect.any(String),
+      });
+      // A revoked session is no longer listed.
+      await t.http
+        .delete(`/sessions/${second.session_state}`)
+        .set(bearer(operator.tokens.access_token))
+        .expect(204);
+      const after = await t.http
+        .get('/sessions')
+        .set(bearer(operator.tokens.access_token))
+        .expect(200);
+      expect(after.body.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual([
+        operator.tokens.session_state,
+      ]);
+    });
+
+    it("lets an admin list another user's sessions, and nobody else", async () => {
+      const operator = await loggedInOperator(t.http, admin);
+      const other = await loggedInOperator(t.http, admin);
+      const asAdmin = await t.http
+        .get(`/sessions?api_user_id=${operator.apiUserId}`)
+        .set(bearer(admin))
+        .expect(200);
+      expect(asAdmin.body.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual([
+        operator.tokens.session_state,
+      ]);
+      await t.http
+        .get(`/sessions?api_user_id=${operator.apiUserId}`)
+        .set(bearer(operator.tokens.access_token))
+        .expect(200);
+      const forbidden = await t.http
+        .get(`/sessions?api_user_id=${operator.apiUserId}`)
+        .set(bearer(other.tokens.access_token))
+        .expect(403);
+      expect(code(forbidden)).toBe('forbidden');
+      await t.http.get('/sessions?api_user_id=not-a-uuid').set(bearer(admin)).expect(400);
+      await t.http.get('/sessions?page_size=0').set(bearer(admin)).expect(400);
+      await t.http.get('/sessions').expect(401);
+    });
+  });
+
+  describe('DELETE /sessions/{id}', () => {
+    it('revokes the session: its refresh and access tokens stop working; revoking again is 204', async () => {
+      const operator = await loggedInOperator(t.http, admin);
+      await t.http
+        .delete(`/sessions/${operator.tokens.session_state}`)
+        .set(bearer(admin))
+        .expect(204);
+      await t.http.get('/api-users/me').set(bearer(operator.tokens.access_token)).expect(401);
+      expect(code(await refresh(t.http, operator.tokens.refresh_token).expect(401))).toBe(
+        'session_revoked',
+      );
+      await t.http
+        .delete(`/sessions/${operator.tokens.session_state}`)
+        .set(bearer(admin))
+        .expect(204);
+      const history = await t.http
+        .get(`/api-users/${operator.apiUserId}/history`)
+        .set(bearer(admin))
+        .expect(200);
+      const revoked = history.body.edges.filter(
+        (edge: { node: { type: string } }) => edge.node.type === 'session.revoked',
+      );
+      expect(revoked).toHaveLength(1);
+      expect(revoked[0].node).toMatchObject({
+        session_id: operator.tokens.session_state,
+        data: { reason: 'revoked' },
+      });
+    });
+
+    it("is forbidden on another user's session and 404 for an unknown one", async () => {
+      const operator = await loggedInOperator(t.http, admin);
+      const other = await loggedInOperator(t.http, admin);
+      const forbidden = await t.http
+        .delete(`/sessions/${other.tokens.session_state}`)
+        .set(bearer(operator.tokens.access_token))
+        .expect(403);
+      expect(code(forbidden)).toBe('forbidden');
+      await refresh(t.http, other.tokens.refresh_token).expect(200);
+      await t.http
+        .delete('/sessions/00000000-0000-7000-8000-000000000000')
+        .set(bearer(admin))
+        .expect(404);
+      await t.http.delete('/sessions/nope').set(bearer(admin)).expect(404);
+      await t.http.delete(`/sessions/${other.tokens.session_state}`).expect(401);
+    });
+  });
+
+  describe('POST /auth/logout', () => {
+    it("revokes the caller's session and only that one", async () => {
+      const operator = await loggedInOperator(t.http, admin);
+      const other = await exchange(t.http, operator.apiKeyId, operator.apiKeySecret);
+      await t.http.post('/auth/logout').set(bearer(operator.tokens.access_token)).expect(204);
+      await t.http.get('/api-users/me').set(bearer(operator.tokens.access_token)).expect(401);
+      expect(code(await refresh(t.http, operator.tokens.refresh_token).expect(401))).toBe(
+        'session_revoked',
+      );
+      await t.http.get('/api-users/me').set(bearer(other.access_token)).expect(200);
+      await refresh(t.http, other.refresh_token).expect(200);
+    });
+
+    it('answers 401 without a valid token', async () => {
+      const response = await t.http.post('/auth/logout').expect(401);
+      expect(code(response)).toBe('unauthorized');
+    });
+  });
+
+  describe('clean-up', () => {
+    it('removes sessions that can no longer matter and keeps the consumed hashes of live ones', async () => {
+      const live = await loggedInOperator(t.http, admin);
+      const liveSecond = (await refresh(t.http, live.tokens.refresh_token).expect(200)).body;
+      const expired = await loggedInOperator(t.http, admin);
+      const idle = await loggedInOperator(t.http, admin);
+      const revokedLongAgo = await loggedInOperator(t.http, admin);
+      const now = Date.now();
+      await t.dataSource.query(
+        `UPDATE sessions SET expires_at = ${now - 1} WHERE id = '${expired.tokens.session_state}'`,
+      );
+      await t.dataSource.query(
+        `UPDATE refresh_tokens SET expires_at = ${now - 1} WHERE session_id = '${idle.tokens.session_state}'`,
+      );
+      await t.http
+        .delete(`/sessions/${revokedLongAgo.tokens.session_state}`)
+        .set(bearer(admin))
+        .expect(204);
+      await t.dataSource.query(
+        `UPDATE sessions SET revoked_at = ${now - 8 * 86_400_000} WHERE id = '${revokedLongAgo.tokens.session_state}'`,
+      );
+
+      const report = await t.app.get(SessionCleanupService).run(now);
+      expect(report.sessionsDeleted).toBeGreaterThanOrEqual(3);
+
+      const remaining: Array<{ id: string }> = await t.dataSource.query('SELECT id FROM sessions');
+      const ids = remaining.map((row) => row.id);
+      expect(ids).toContain(live.tokens.session_state);
+      expect(ids).not.toContain(expired.tokens.session_state);
+      expect(ids).not.toContain(idle.tokens.session_state);
+      expect(ids).not.toContain(revokedLongAgo.tokens.session_state);
+      // The consumed first token of the live session is kept: replaying it is still reuse.
+      const kept: unknown[] = await t.dataSource.query(
+        `SELECT token_hash FROM refresh_tokens WHERE token_hash = '${sha256(live.tokens.refresh_token)}'`,
+      );
+      expect(kept).toHaveLength(1);
+      expect(code(await refresh(t.http, live.tokens.refresh_token).expect(401))).toBe(
+        'refresh_token_reused',
+      );
+      expect(code(await refresh(t.http, liveSecond.refresh_token).expect(401))).toBe(
+        'session_revoked',
+      );
+      // A deleted session's tokens are simply unknown now.
+      expect(code(await refresh(t.http, idle.tokens.refresh_token).expect(401))).toBe(
+        'invalid_refresh_token',
+      );
+    });
+  });
+});
