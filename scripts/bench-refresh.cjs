@@ -41,7 +41,8 @@ const percentile = (sorted, p) =>
   const port = await freePort();
   const adminId = 'bench-admin-key-000001';
   const adminSecret = randomBytes(32).toString('base64url');
-  const server = spawn(process.execPath, ['dist/src/main.js'], {
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : [];
+  const server = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     env: {
       ...process.env,
       PORT: String(port),
