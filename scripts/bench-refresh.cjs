@@ -41,7 +41,9 @@ const percentile = (sorted, p) =>
   const port = await freePort();
   const adminId = 'bench-admin-key-000001';
   const adminSecret = randomBytes(32).toString('base64url');
-  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : [];
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS
+    ? process.env.BENCH_SERVER_NODE_ARGS.split(' ')
+    : [];
   const server = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     env: {
       ...process.env,
