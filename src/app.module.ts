@@ -6,6 +6,7 @@ import { buildDataSourceOptions } from './config/database';
 import { initializeWithMigrations } from './config/migrations';
 import type { AppConfig } from './config/env';
 import { HealthModule } from './health/health.module';
+import { WalletOperationController } from './wallet/wallet-operation.controller';
 
 /** The standalone server: a thin host of the library, configured from validated settings. */
 @Module({})
@@ -30,9 +31,13 @@ export class AppModule {
           bootstrapAdmin: config.bootstrapAdmin,
           keyEncryptionSecret: config.keyEncryptionSecret,
           rateLimitPerMinute: config.rateLimitPerMinute,
+          walletTokenTtlSeconds: config.walletTokenTtlSeconds,
+          profiles: config.profiles,
         }),
         HealthModule,
       ],
+      // The wallet operation needs seed 004's guard, so it exists only with that profile.
+      controllers: config.profiles.includes('seed-004') ? [WalletOperationController] : [],
     };
   }
 }

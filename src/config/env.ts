@@ -1,3 +1,5 @@
+import { PROFILE_NAMES, type ProfileName } from '../../libs/auth/src/profiles/profile-names';
+
 /**
  * Reads and validates the environment variables of the contract. Any bad value stops the
  * server with a message naming the variable; nothing else in the code reads process.env.
@@ -33,6 +35,23 @@ export interface AppConfig {
   walletTokenTtlSeconds: number;
   bootstrapAdmin?: { apiKeyId: string; apiKeySecret: string };
   keyEncryptionSecret?: string;
+  /** Seed profiles to mount. */
+  profiles: ProfileName[];
+}
+
+function readProfiles(env: Env): ProfileName[] {
+  const raw = env.PROFILES?.trim();
+  if (!raw || raw === 'all') return [...PROFILE_NAMES];
+  if (raw === 'none') return [];
+  const names = raw.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !PROFILE_NAMES.includes(name as ProfileName));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      'PROFILES',
+      `must be all, none or a comma list of ${PROFILE_NAMES.join(', ')}; unknown: ${unknown.join(', ')}`,
+    );
+  }
+  return names as ProfileName[];
 }
 
 function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -116,5 +135,6 @@ export function loadConfig(env: Env): AppConfig {
     walletTokenTtlSeconds: readInt(env, 'WALLET_TOKEN_TTL_SECONDS', day, 1, 30 * day),
     bootstrapAdmin: readBootstrapAdmin(env),
     keyEncryptionSecret,
+    profiles: readProfiles(env),
   };
 }

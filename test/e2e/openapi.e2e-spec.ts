@@ -99,4 +99,67 @@ describe('OpenAPI document', () => {
     const token = operations(document).find(([name]) => name === 'POST /auth/token')?.[1];
     expect(token?.security).toBeUndefined();
   });
+
+  it("shows the three seed profiles with their request and response schemas and the seeds' examples", () => {
+    type Op = {
+      tags?: string[];
+      requestBody?: {
+        content: Record<string, { schema?: { $ref?: string }; examples?: Record<string, unknown> }>;
+      };
+      responses: Record<
+        string,
+        { content?: Record<string, { schema?: { $ref?: string }; example?: unknown }> }
+      >;
+      parameters?: Array<{ name: string; in: string; required?: boolean }>;
+    };
+    const paths = document.paths as Record<string, { post?: Op }>;
+    const expectations: Array<[string, string, string]> = [
+      ['/api/v1/authenticate/refresh', 'seed 002', 'Seed002RefreshResponseDto'],
+      ['/api/login/refresh-token', 'seed 003', 'Seed003RefreshResponseDto'],
+      ['/api/v2/wallet/refresh', 'seed 004', 'Seed004RefreshResponseDto'],
+    ];
+    for (const [path, tag, responseSchema] of expectations) {
+      const operation = paths[path]?.post as Op;
+      expect(operation.tags?.[0]).toContain(tag);
+      const body = operation.requestBody?.content['application/json'];
+      expect(body?.schema?.$ref).toBe('#/components/schemas/ProfileRefreshRequestDto');
+      expect(body?.examples).toBeDefined();
+      const ok = operation.responses['200'].content?.['application/json'];
+      expect(ok?.schema?.$ref).toBe(`#/components/schemas/${responseSchema}`);
+      expect(ok?.example).toBeDefined();
+      expect(operation.responses['401'].content?.['application/json']?.example).toBeDefined();
+    }
+    expect(
+      paths['/api/login/refresh-token'].post?.responses['401'].content?.['application/json']
+        ?.example,
+    ).toEqual({
+      code: '401',
+      response: 'RefreshToken Expired',
+    });
+    expect(paths['/api/v2/wallet/refresh'].post?.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'x-client-secret', in: 'header', required: true }),
+      ]),
+    );
+    const schemas = document.components?.schemas as Record<
+      string,
+      { properties?: Record<string, unknown> }
+    >;
+    expect(Object.keys(schemas.Seed002RefreshResponseDto.properties ?? {}).sort()).toEqual([
+      'jwtToken',
+      'refreshToken',
+    ]);
+    expect(Object.keys(schemas.Seed003RefreshResponseDto.properties ?? {}).sort()).toEqual([
+      'accessToken',
+      'expiresIn',
+      'refreshToken',
+      'tokenType',
+    ]);
+    expect(Object.keys(schemas.Seed004RefreshResponseDto.properties ?? {}).sort()).toEqual([
+      'data',
+      'message',
+      'status',
+    ]);
+    expect(paths['/api/v2/wallet/operation'].post).toBeDefined();
+  });
 });

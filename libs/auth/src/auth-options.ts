@@ -29,6 +29,8 @@ export interface AuthModuleOptions {
   failedAttemptsPerKeyPerMinute?: number;
   /** Seconds between clean-ups of rows that can no longer matter; 0 disables (default 3600). */
   cleanupIntervalSeconds?: number;
+  /** Lifetime of seed 004's single-use wallet token (default 86400). */
+  walletTokenTtlSeconds?: number;
 }
 
 /** Options with every default applied: what services inject. */
@@ -54,6 +56,7 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     rateLimitPerMinute: options.rateLimitPerMinute ?? 3000,
     failedAttemptsPerKeyPerMinute: options.failedAttemptsPerKeyPerMinute ?? 10,
     cleanupIntervalSeconds: options.cleanupIntervalSeconds ?? 3600,
+    walletTokenTtlSeconds: options.walletTokenTtlSeconds ?? 86_400,
   };
   validate(resolved);
   return resolved;
@@ -68,6 +71,7 @@ function validate(options: ResolvedAuthOptions): void {
     'accessTokenTtlSeconds',
     'refreshTokenTtlSeconds',
     'sessionMaxAgeSeconds',
+    'walletTokenTtlSeconds',
   ] as const) {
     if (!Number.isInteger(options[name]) || options[name] <= 0) {
       problems.push(`${name} must be a positive integer`);

@@ -1,5 +1,14 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { AuthModuleOptions, ResolvedAuthOptions } from './auth-options';
+import { PROFILE_NAMES, type ProfileName } from './profiles/profile-names';
+
+/** Options fixed when the module is declared (they decide which modules and routes exist). */
+export interface AuthModuleExtras {
+  /** Make the module's exports visible everywhere (default false). */
+  isGlobal?: boolean;
+  /** Seed profiles to mount (default: all of them). */
+  profiles?: ProfileName[];
+}
 
 export const {
   ConfigurableModuleClass: AuthConfigurableModule,
@@ -8,10 +17,13 @@ export const {
   ASYNC_OPTIONS_TYPE: AUTH_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<AuthModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-  }))
+  .setExtras<AuthModuleExtras>(
+    { isGlobal: false, profiles: PROFILE_NAMES },
+    (definition, extras) => ({
+      ...definition,
+      global: extras.isGlobal,
+    }),
+  )
   .build();
 
 /** Injection token of the options with defaults applied and validated. */

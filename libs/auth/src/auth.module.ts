@@ -18,6 +18,8 @@ import { KeysModule } from './keys/keys.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { GlobalBearerGuard } from './token/global-bearer.guard';
 import { TokenModule } from './token/token.module';
+import { PROFILE_NAMES, type ProfileName } from './profiles/profile-names';
+import { PROFILE_MODULES } from './profiles/profiles';
 
 /** Holds what every feature module of the library injects: resolved options and the unit of work. */
 @Module({})
@@ -31,14 +33,23 @@ class AuthCoreModule {}
 @Module({})
 export class AuthModule extends AuthConfigurableModule {
   static override forRoot(options: typeof AUTH_OPTIONS_TYPE): DynamicModule {
-    return AuthModule.assemble(super.forRoot(options));
+    return AuthModule.assemble(super.forRoot(options), options.profiles);
   }
 
   static override forRootAsync(options: typeof AUTH_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return AuthModule.assemble(super.forRootAsync(options));
+    return AuthModule.assemble(super.forRootAsync(options), options.profiles);
   }
 
-  private static assemble(base: DynamicModule): DynamicModule {
+  private static assemble(
+    base: DynamicModule,
+    profiles: ProfileName[] = PROFILE_NAMES,
+  ): DynamicModule {
+    const unknown = profiles.filter((name) => !PROFILE_NAMES.includes(name));
+    if (unknown.length > 0) {
+      throw new Error(
+        `Unknown AuthModule profiles: ${unknown.join(', ')} (known: ${PROFILE_NAMES.join(', ')})`,
+      );
+    }
     const core: DynamicModule = {
       module: AuthCoreModule,
       // Global so the feature modules below can inject the options without re-importing them.
@@ -62,6 +73,7 @@ export class AuthModule extends AuthConfigurableModule {
       ApiUsersModule,
       ClientsModule,
       TokenModule,
+      ...[...new Set(profiles)].map((name) => PROFILE_MODULES[name]),
     ];
     return {
       module: AuthModule,

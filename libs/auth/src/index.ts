@@ -17,3 +17,7 @@ export { createValidationPipe } from './common/validation';
 export { renderError } from './common/error-body';
 export { DomainError } from './common/domain-error';
 export type { ErrorCode } from './common/error-codes';
+export { PROFILE_NAMES, type ProfileName } from './profiles/profile-names';
+export { WalletOperation, WalletTokenGuard } from './profiles/seed-004/wallet-token.guard';
+export { Seed004ErrorFilter, seed004Status } from './profiles/seed-004/seed-004.controller';
+export type { WalletPrincipal } from './profiles/seed-004/wallet-token.service';

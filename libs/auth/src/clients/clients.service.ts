@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { nowMs } from '../common/clock';
-import { randomPublicId, randomSecret, sha256Hex } from '../common/crypto';
+import { digestsEqual, randomPublicId, randomSecret, sha256Hex } from '../common/crypto';
 import { DomainError } from '../common/domain-error';
 import type { PageRequest } from '../common/pagination';
 import { isUniqueViolation } from '../database/unique-violation';
@@ -49,8 +49,10 @@ export class ClientsService {
   }
 
   /** The client whose secret this is, found by the secret's hash (a unique index). */
-  findBySecret(secret: string): Promise<ClientEntity | null> {
-    return this.clients.findBySecretHash(sha256Hex(secret));
+  async findBySecret(secret: string): Promise<ClientEntity | null> {
+    const digest = sha256Hex(secret);
+    const client = await this.clients.findBySecretHash(digest);
+    return client && digestsEqual(client.secretHash, digest) ? client : null;
   }
 }
 

@@ -42,11 +42,15 @@ export class RequireJsonBodyInterceptor implements NestInterceptor {
   }
 }
 
-/** A route that takes a JSON body: enforces the media type and documents 400, 413 and 415. */
-export function JsonBody(): MethodDecorator {
+/** Enforces (and documents) a JSON request body; error responses are left to the caller. */
+export function RequireJsonBody(): MethodDecorator {
   return applyDecorators(
     UseInterceptors(RequireJsonBodyInterceptor),
     ApiConsumes('application/json'),
-    ApiErrors(...JSON_BODY_ERRORS),
   );
+}
+
+/** A core route that takes a JSON body: enforces the media type and documents 400, 413 and 415. */
+export function JsonBody(): MethodDecorator {
+  return applyDecorators(RequireJsonBody(), ApiErrors(...JSON_BODY_ERRORS));
 }

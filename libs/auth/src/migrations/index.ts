@@ -1,8 +1,10 @@
 import type { MigrationInterface } from 'typeorm';
 import { PostgresInitialSchema1795347651853 } from './postgres/1795347651853-initial-schema';
 import { PostgresRefreshChainLinks1795348833791 } from './postgres/1795348833791-refresh-chain-links';
+import { PostgresWalletTokens1795349997690 } from './postgres/1795349997690-wallet-tokens';
 import { SqliteInitialSchema1795347634234 } from './sqlite/1795347634234-initial-schema';
 import { SqliteRefreshChainLinks1795348810021 } from './sqlite/1795348810021-refresh-chain-links';
+import { SqliteWalletTokens1795349970466 } from './sqlite/1795349970466-wallet-tokens';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -11,6 +13,14 @@ type MigrationClass = new () => MigrationInterface;
  * compiled js). A host passes the list matching its data source.
  */
 export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationClass[] } = {
-  sqlite: [SqliteInitialSchema1795347634234, SqliteRefreshChainLinks1795348810021],
-  postgres: [PostgresInitialSchema1795347651853, PostgresRefreshChainLinks1795348833791],
+  sqlite: [
+    SqliteInitialSchema1795347634234,
+    SqliteRefreshChainLinks1795348810021,
+    SqliteWalletTokens1795349970466,
+  ],
+  postgres: [
+    PostgresInitialSchema1795347651853,
+    PostgresRefreshChainLinks1795348833791,
+    PostgresWalletTokens1795349997690,
+  ],
 };

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID, sign } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import type { Role } from '../common/principal';
+import { encodeHeader, signEs256 } from '../keys/jws';
 import { SigningKeysService } from '../keys/signing-keys.service';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -19,8 +20,7 @@ export interface SignedAccessToken {
 }
 
 /**
- * Issues RFC 9068 access tokens (`typ: at+jwt`), ES256-signed with `node:crypto` directly:
- * the JWS is three base64url segments, and the signature is the raw r||s pair.
+ * Issues RFC 9068 access tokens (`typ: at+jwt`), ES256-signed with `node:crypto` directly.
  */
 @Injectable()
 export class AccessTokenSigner {
@@ -46,20 +46,14 @@ export class AccessTokenSigner {
       sid: subject.sessionId,
       role: subject.role,
     };
-    const signingInput = `${this.header(key.kid)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-    const signature = sign('sha256', Buffer.from(signingInput), {
-      key: key.privateKey,
-      dsaEncoding: 'ieee-p1363',
-    });
-    return { token: `${signingInput}.${signature.toString('base64url')}`, expiresIn: ttl };
+    return { token: signEs256(this.header(key.kid), payload, key.privateKey), expiresIn: ttl };
   }
 
   private header(kid: string): string {
     if (this.cachedHeader?.kid !== kid) {
-      const header = { alg: 'ES256', typ: ACCESS_TOKEN_TYPE, kid };
       this.cachedHeader = {
         kid,
-        encoded: Buffer.from(JSON.stringify(header)).toString('base64url'),
+        encoded: encodeHeader({ alg: 'ES256', typ: ACCESS_TOKEN_TYPE, kid }),
       };
     }
     return this.cachedHeader.encoded;

@@ -39,10 +39,13 @@ export class TokenController {
       'Exchanges API key credentials for an access token and a single-use refresh token, opening a new session.',
   })
   @ApiResponse({ status: 200, type: TokenResponseDto, description: 'JWT tokens.' })
-  @ApiErrors([
-    401,
-    'Unknown key, wrong secret, revoked key or inactive user: always `invalid_credentials`.',
-  ])
+  @ApiErrors(
+    [401, 'Unknown key, wrong secret, revoked key or inactive user: always `invalid_credentials`.'],
+    [
+      429,
+      'Too many requests from this address, or too many failed attempts for this API key (`rate_limited`); see `Retry-After`.',
+    ],
+  )
   async token(
     @Body() body: TokenRequestDto,
     @ClientIp() ip: string | null,
@@ -63,10 +66,13 @@ export class TokenController {
       'unless it is a retry within the grace window while the successor is unused, which answers that same successor.',
   })
   @ApiResponse({ status: 200, type: TokenResponseDto, description: 'JWT tokens.' })
-  @ApiErrors([
-    401,
-    'One of `invalid_refresh_token` (unknown), `session_revoked`, `session_expired` (absolute lifetime), `refresh_token_reused`, `refresh_token_expired` (idle), in that order of precedence.',
-  ])
+  @ApiErrors(
+    [
+      401,
+      'One of `invalid_refresh_token` (unknown), `session_revoked`, `session_expired` (absolute lifetime), `refresh_token_reused`, `refresh_token_expired` (idle), in that order of precedence.',
+    ],
+    429,
+  )
   async refresh(
     @Body() body: RefreshRequestDto,
     @ClientIp() ip: string | null,

@@ -1,0 +1,37 @@
+import { type ArgumentsHost, type ExceptionFilter, Injectable, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { renderError, type RenderedError } from '../common/error-body';
+
+export interface ProfileResponse {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Base of the seed profiles' exception filters. The core renderer decides code and status
+ * (so a profile cannot disagree with the contract about what went wrong); the subclass only
+ * decides how that looks on its wire.
+ */
+@Injectable()
+export abstract class ProfileErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProfileErrorFilter');
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  protected abstract toProfile(rendered: RenderedError): ProfileResponse;
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const rendered = renderError(exception);
+    if (rendered.unexpected) {
+      this.logger.error(
+        `unexpected ${exception instanceof Error ? exception.name : typeof exception} in ${this.constructor.name}`,
+      );
+    }
+    const { status, body } = this.toProfile(rendered);
+    const adapter = this.adapterHost.httpAdapter;
+    const response: unknown = host.switchToHttp().getResponse();
+    for (const [name, value] of Object.entries(rendered.headers ?? {}))
+      adapter.setHeader(response, name, value);
+    adapter.reply(response, body, status);
+  }
+}

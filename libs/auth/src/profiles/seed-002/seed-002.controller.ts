@@ -1,0 +1,94 @@
+import { Body, Catch, Controller, Injectable, Post, UseFilters } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ClientIp } from '../../common/client-ip';
+import type { RenderedError } from '../../common/error-body';
+import { ErrorBodyDto } from '../../common/error-body.dto';
+import { RequireJsonBody } from '../../common/json-body';
+import { TokenEndpoint } from '../../token/token-endpoint.decorator';
+import { TokenService } from '../../token/token.service';
+import { ProfileErrorFilter, type ProfileResponse } from '../profile-error.filter';
+import { ProfileRefreshRequestDto } from '../refresh-token-request.dto';
+import { Seed002RefreshResponseDto } from './seed-002.dto';
+
+/**
+ * Seed 002 keeps the core error body and names statuses its own way: an unknown refresh token
+ * is 404 Not Found; every other refusal of a token is 401.
+ */
+@Catch()
+@Injectable()
+export class Seed002ErrorFilter extends ProfileErrorFilter {
+  protected toProfile(rendered: RenderedError): ProfileResponse {
+    const status = rendered.body.error.code === 'invalid_refresh_token' ? 404 : rendered.status;
+    return { status, body: rendered.body };
+  }
+}
+
+const errorExample = (code: string, message: string) => ({
+  error: { code, message, target: 'refreshToken', details: [] },
+});
+
+@ApiTags('Profile: seed 002 (POST /api/v1/authenticate/refresh)')
+@Controller('api/v1/authenticate')
+@UseFilters(Seed002ErrorFilter)
+export class Seed002Controller {
+  constructor(private readonly tokens: TokenService) {}
+
+  @Post('refresh')
+  @TokenEndpoint()
+  @RequireJsonBody()
+  @ApiOperation({
+    summary: 'Refresh an authentication token.',
+    description:
+      'Refresh an authentication token using a refresh token. Same sessions and rotation rules as POST /auth/token/refresh.',
+  })
+  @ApiBody({
+    type: ProfileRefreshRequestDto,
+    examples: { request: { value: { refreshToken: 'string' } } },
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'JWT token refreshed.',
+    type: Seed002RefreshResponseDto,
+    example: { jwtToken: 'string', refreshToken: 'string' },
+  })
+  @ApiResponse({
+    status: 400,
+    description: 'Bad Request',
+    type: ErrorBodyDto,
+    example: errorExample('validation_failed', 'The request is not valid.'),
+  })
+  @ApiResponse({
+    status: 401,
+    description:
+      'Unauthorized: `refresh_token_expired`, `refresh_token_reused` (the session is revoked), `session_revoked` or `session_expired`.',
+    type: ErrorBodyDto,
+    example: errorExample(
+      'refresh_token_reused',
+      'The refresh token was already used; the session has been revoked.',
+    ),
+  })
+  @ApiResponse({
+    status: 404,
+    description: 'Not Found: unknown refresh token (`invalid_refresh_token`).',
+    type: ErrorBodyDto,
+    example: errorExample('invalid_refresh_token', 'The refresh token is not valid.'),
+  })
+  @ApiResponse({
+    status: 429,
+    description: 'Too many requests (`rate_limited`).',
+    type: ErrorBodyDto,
+  })
+  @ApiResponse({
+    status: 500,
+    description: 'Internal Server Error',
+    type: ErrorBodyDto,
+    example: { error: { code: 'internal_error', message: 'An internal error occurred.' } },
+  })
+  async refresh(
+    @Body() body: ProfileRefreshRequestDto,
+    @ClientIp() ip: string | null,
+  ): Promise<Seed002RefreshResponseDto> {
+    const tokens = await this.tokens.refresh(body.refreshToken, ip);
+    return { jwtToken: tokens.accessToken, refreshToken: tokens.refreshToken };
+  }
+}

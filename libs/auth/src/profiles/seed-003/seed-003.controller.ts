@@ -1,0 +1,110 @@
+import { Body, Catch, Controller, Injectable, Post, UseFilters } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ClientIp } from '../../common/client-ip';
+import type { RenderedError } from '../../common/error-body';
+import type { ErrorCode } from '../../common/error-codes';
+import { RequireJsonBody } from '../../common/json-body';
+import { TokenEndpoint } from '../../token/token-endpoint.decorator';
+import { TokenService } from '../../token/token.service';
+import { ProfileErrorFilter, type ProfileResponse } from '../profile-error.filter';
+import { ProfileRefreshRequestDto } from '../refresh-token-request.dto';
+import { Seed003ErrorDto, Seed003RefreshResponseDto } from './seed-003.dto';
+
+/** Seed 003's messages. Its documented one, "RefreshToken Expired", covers both expiries. */
+const MESSAGES: Partial<Record<ErrorCode, string>> = {
+  refresh_token_expired: 'RefreshToken Expired',
+  session_expired: 'RefreshToken Expired',
+  invalid_refresh_token: 'RefreshToken Invalid',
+  refresh_token_reused: 'RefreshToken Reused',
+  session_revoked: 'RefreshToken Revoked',
+  validation_failed: 'refreshToken is required and must be a string',
+  payload_too_large: 'Payload Too Large',
+  unsupported_media_type: 'Unsupported Media Type',
+  rate_limited: 'Too Many Requests',
+  internal_error: 'Internal Server Error',
+};
+
+/** Seed 003's two-field error body: `{ "code": "<status>", "response": "<message>" }`. */
+@Catch()
+@Injectable()
+export class Seed003ErrorFilter extends ProfileErrorFilter {
+  protected toProfile(rendered: RenderedError): ProfileResponse {
+    const code = rendered.body.error.code as ErrorCode;
+    return {
+      status: rendered.status,
+      body: {
+        code: String(rendered.status),
+        response: MESSAGES[code] ?? rendered.body.error.message,
+      },
+    };
+  }
+}
+
+@ApiTags('Profile: seed 003 (POST /api/login/refresh-token)')
+@Controller('api/login')
+@UseFilters(Seed003ErrorFilter)
+export class Seed003Controller {
+  constructor(private readonly tokens: TokenService) {}
+
+  @Post('refresh-token')
+  @TokenEndpoint()
+  @RequireJsonBody()
+  @ApiOperation({
+    summary: 'Refresh Token API',
+    description:
+      'Generates a new access token and refresh token using a valid refresh token issued during authentication. ' +
+      'Same sessions and rotation rules as POST /auth/token/refresh. No bearer token is required.',
+  })
+  @ApiBody({
+    type: ProfileRefreshRequestDto,
+    examples: { request: { value: { refreshToken: 'aaaassw23242455555555555555555444464646' } } },
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'Success – new tokens issued',
+    type: Seed003RefreshResponseDto,
+    example: {
+      accessToken: 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.....',
+      refreshToken: 'Xk3n2F0q9yq1Lw4sV7bN0cR8tH6mJ2pA5eD1gK9uY3o',
+      expiresIn: 300,
+      tokenType: 'Bearer',
+    },
+  })
+  @ApiResponse({
+    status: 400,
+    description: 'Bad Request',
+    type: Seed003ErrorDto,
+    example: { code: '400', response: 'refreshToken is required and must be a string' },
+  })
+  @ApiResponse({
+    status: 401,
+    description:
+      'Unauthorized – Refresh token expired (idle or session lifetime: `RefreshToken Expired`), or invalid, reused (the session is revoked) or revoked.',
+    type: Seed003ErrorDto,
+    example: { code: '401', response: 'RefreshToken Expired' },
+  })
+  @ApiResponse({
+    status: 429,
+    description: 'Too Many Requests',
+    type: Seed003ErrorDto,
+    example: { code: '429', response: 'Too Many Requests' },
+  })
+  @ApiResponse({
+    status: 500,
+    description: 'Internal Server Error',
+    type: Seed003ErrorDto,
+    example: { code: '500', response: 'Internal Server Error' },
+  })
+  async refresh(
+    @Body() body: ProfileRefreshRequestDto,
+    @ClientIp() ip: string | null,
+  ): Promise<Seed003RefreshResponseDto> {
+    const tokens = await this.tokens.refresh(body.refreshToken, ip);
+    return {
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresIn: tokens.expiresIn,
+      tokenType: 'Bearer',
+    };
+  }
+}

@@ -1,0 +1,108 @@
+import { Body, Catch, Controller, Injectable, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ClientIp } from '../../common/client-ip';
+import type { RenderedError } from '../../common/error-body';
+import type { ErrorCode } from '../../common/error-codes';
+import { RequireJsonBody } from '../../common/json-body';
+import { RefreshRotationService } from '../../sessions/refresh-rotation.service';
+import { TokenEndpoint } from '../../token/token-endpoint.decorator';
+import { ProfileErrorFilter, type ProfileResponse } from '../profile-error.filter';
+import { ProfileRefreshRequestDto } from '../refresh-token-request.dto';
+import { ClientSecretGuard } from './client-secret.guard';
+import { Seed004RefreshResponseDto, Seed004StatusDto } from './seed-004.dto';
+import { WalletTokenService } from './wallet-token.service';
+
+const MESSAGES: Partial<Record<ErrorCode, string>> = {
+  invalid_refresh_token: 'Invalid refresh token',
+  refresh_token_expired: 'Refresh token expired',
+  refresh_token_reused: 'Refresh token already used',
+  session_revoked: 'Session revoked',
+  session_expired: 'Session expired',
+  rate_limited: 'Too many requests',
+  internal_error: 'Internal server error',
+};
+
+/** Seed 004's body for every failure: `{ "status": <code>, "message": "..." }`. */
+@Catch()
+@Injectable()
+export class Seed004ErrorFilter extends ProfileErrorFilter {
+  protected toProfile(rendered: RenderedError): ProfileResponse {
+    const code = rendered.body.error.code as ErrorCode;
+    return {
+      status: rendered.status,
+      body: { status: rendered.status, message: MESSAGES[code] ?? rendered.body.error.message },
+    };
+  }
+}
+
+export const seed004Status = (code: number, message: string) => ({
+  status: code,
+  type: Seed004StatusDto,
+  example: { status: code, message },
+});
+
+@ApiTags('Profile: seed 004 (POST /api/v2/wallet/refresh)')
+@Controller('api/v2/wallet')
+@UseFilters(Seed004ErrorFilter)
+export class Seed004Controller {
+  constructor(
+    private readonly rotation: RefreshRotationService,
+    private readonly walletTokens: WalletTokenService,
+  ) {}
+
+  @Post('refresh')
+  @TokenEndpoint()
+  @UseGuards(ClientSecretGuard)
+  @RequireJsonBody()
+  @ApiOperation({
+    summary: 'Refresh Token',
+    description:
+      'Exchanges a refresh token for a single-use wallet token and the successor refresh token. ' +
+      'The client secret is checked first: a missing or wrong one leaves the refresh token unused.',
+  })
+  @ApiHeader({
+    name: 'x-client-secret',
+    required: true,
+    description: 'The `client_secret` of a client application (POST /clients).',
+  })
+  @ApiBody({
+    type: ProfileRefreshRequestDto,
+    examples: { request: { value: { refreshToken: 'eyJhbGciOiJSUzI1NiIsInR5cCI6I...' } } },
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'Refresh Success',
+    type: Seed004RefreshResponseDto,
+    example: {
+      status: 200,
+      message: 'Refresh Success',
+      data: { walletToken: 'your_wallet_token_here', refreshToken: 'your_refresh_token_here' },
+    },
+  })
+  @ApiResponse({
+    ...seed004Status(400, 'refreshToken must be a string'),
+    description: 'Invalid body.',
+  })
+  @ApiResponse({
+    ...seed004Status(401, 'Invalid client secret'),
+    description:
+      'Missing or wrong client secret, or an invalid, expired, reused (the session is revoked) or revoked refresh token.',
+  })
+  @ApiResponse({ ...seed004Status(429, 'Too many requests'), description: 'Rate limited.' })
+  @ApiResponse({
+    ...seed004Status(500, 'Internal server error'),
+    description: 'Unexpected failure.',
+  })
+  async refresh(
+    @Body() body: ProfileRefreshRequestDto,
+    @ClientIp() ip: string | null,
+  ): Promise<Seed004RefreshResponseDto> {
+    const rotated = await this.rotation.exchange(body.refreshToken, ip);
+    const walletToken = await this.walletTokens.issue(rotated);
+    return {
+      status: 200,
+      message: 'Refresh Success',
+      data: { walletToken, refreshToken: rotated.refreshToken },
+    };
+  }
+}

@@ -1,0 +1,31 @@
+export class WalletTokensDto {
+  /** Single-use JWT for one call of the wallet operation endpoint; expires after a day unused. */
+  walletToken: string;
+
+  /** The rotated successor of the refresh token that was sent; the old one is spent. */
+  refreshToken: string;
+}
+
+export class Seed004RefreshResponseDto {
+  /** @example 200 */
+  status: number;
+
+  /** @example Refresh Success */
+  message: string;
+
+  data: WalletTokensDto;
+}
+
+export class Seed004StatusDto {
+  /**
+   * The HTTP status code of the response.
+   * @example 401
+   */
+  status: number;
+
+  /**
+   * Additional information about the outcome.
+   * @example Invalid client secret
+   */
+  message: string;
+}

@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, LessThan } from 'typeorm';
+import { WalletTokenEntity } from './wallet-token.entity';
+
+@Injectable()
+export class WalletTokensRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(WalletTokenEntity);
+  }
+
+  async insert(token: WalletTokenEntity): Promise<void> {
+    await this.repo.insert(token);
+  }
+
+  /**
+   * Uses the token if it is unused and unexpired. The conditional UPDATE makes the use single:
+   * of concurrent requests, on any instance, exactly one sees one affected row.
+   */
+  async use(id: string, now: number): Promise<boolean> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ usedAt: now })
+      .where('id = :id AND used_at IS NULL AND expires_at > :now', { id, now })
+      .execute();
+    return result.affected === 1;
+  }
+
+  async deleteExpiredBefore(cutoff: number): Promise<number> {
+    const result = await this.repo.delete({ expiresAt: LessThan(cutoff) });
+    return result.affected ?? 0;
+  }
+}
