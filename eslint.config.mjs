@@ -1,16 +1,17 @@
 // @ts-check
 import eslint from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
     ignores: [
-      'dist/**',
-      'node_modules/**',
+      '**/dist/**',
+      '**/node_modules/**',
       'coverage/**',
       'test-artifacts/**',
+      'data/**',
       'eslint.config.mjs',
-      '**/*.cjs',
     ],
   },
   eslint.configs.recommended,
@@ -51,13 +52,7 @@ export default tseslint.config(
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
       sourceType: 'commonjs',
-      globals: {
-        require: 'readonly',
-        module: 'writable',
-        process: 'readonly',
-        __dirname: 'readonly',
-        globalThis: 'readonly',
-      },
+      globals: globals.node,
     },
     rules: {
       ...tseslint.configs.disableTypeChecked.rules,

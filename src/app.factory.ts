@@ -1,7 +1,7 @@
 import { type LoggerService, type LogLevel } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createValidationPipe, ErrorFilter } from '../libs/auth/src';
+import { ErrorFilter } from '../libs/auth/src';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/env';
 import { renderFrameworkError } from './http/framework-errors';
@@ -32,7 +32,8 @@ export async function createApp(
       abortOnError: false,
     },
   );
-  app.useGlobalPipes(createValidationPipe());
+  // The library's controllers validate and render their own errors; this filter gives the
+  // same shape to what happens outside them (unknown routes, unparsable bodies).
   app.useGlobalFilters(new ErrorFilter(app.get(HttpAdapterHost)));
   app.enableShutdownHooks();
   mountSwagger(app, buildOpenApiDocument(app));

@@ -38,7 +38,13 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/src/**/*.spec.ts'],
     },
-    { ...e2e, displayName: 'e2e-sqlite', setupFiles: ['<rootDir>/test/setup/use-sqlite.cjs'] },
+    {
+      ...e2e,
+      displayName: 'e2e-sqlite',
+      // test/hosts: fixture host apps importing the built package (see scripts/pack-lib.cjs).
+      testMatch: [...e2e.testMatch, '<rootDir>/test/hosts/**/*.e2e-spec.ts'],
+      setupFiles: ['<rootDir>/test/setup/use-sqlite.cjs'],
+    },
     {
       ...e2e,
       displayName: 'e2e-postgres',

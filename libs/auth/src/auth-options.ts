@@ -1,4 +1,4 @@
-/** Options of `AuthModule.forRoot()` / `forRootAsync()`. The library never reads process.env. */
+/** Options of `AuthModule.forRoot()` / `forRootAsync()`. The library never reads environment variables: the host passes everything in. */
 export interface AuthModuleOptions {
   /** `iss` of every token. */
   issuer: string;

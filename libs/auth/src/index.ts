@@ -1,8 +1,16 @@
 // The public face of the library: everything a host needs, nothing else.
+
+// The module and its options.
 export { AuthModule } from './auth.module';
 export type { AuthModuleOptions } from './auth-options';
+export type { AuthModuleExtras } from './auth.module-definition';
+export { PROFILE_NAMES, type ProfileName } from './profiles/profile-names';
+
+// Schema: the host's data source lists these (or uses autoLoadEntities) and runs these.
 export { AUTH_ENTITIES } from './entities';
 export { AUTH_MIGRATIONS } from './migrations';
+
+// Guards and decorators for the host's own routes.
 export {
   Authenticated,
   CurrentPrincipal,
@@ -11,13 +19,17 @@ export {
 } from './common/decorators';
 export type { Principal, Role } from './common/principal';
 export { BearerAuthGuard } from './token/bearer-auth.guard';
+export { WalletOperation, WalletTokenGuard } from './profiles/seed-004/wallet-token.guard';
+export type { WalletPrincipal } from './profiles/seed-004/wallet-token.service';
+
+// Services a host may call.
 export { TokenService, type IssuedTokens } from './token/token.service';
-export { ErrorFilter } from './common/error.filter';
-export { createValidationPipe } from './common/validation';
-export { renderError } from './common/error-body';
+export { SessionsService } from './sessions/sessions.service';
+
+// The error shape, for hosts that want it on their own routes too.
 export { DomainError } from './common/domain-error';
 export type { ErrorCode } from './common/error-codes';
-export { PROFILE_NAMES, type ProfileName } from './profiles/profile-names';
-export { WalletOperation, WalletTokenGuard } from './profiles/seed-004/wallet-token.guard';
+export { ErrorFilter } from './common/error.filter';
+export { renderError } from './common/error-body';
+export { createValidationPipe } from './common/validation';
 export { Seed004ErrorFilter, seed004Status } from './profiles/seed-004/seed-004.controller';
-export type { WalletPrincipal } from './profiles/seed-004/wallet-token.service';

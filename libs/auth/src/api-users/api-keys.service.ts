@@ -78,6 +78,15 @@ export class ApiKeysService {
     });
   }
 
+  /** An active key of an active user, for callers the host has authenticated itself. */
+  async findActive(apiKeyId: string): Promise<{ key: ApiKeyEntity; owner: ApiUserEntity }> {
+    const key = await this.keys.findWithOwner(apiKeyId);
+    if (!key?.apiUser || key.revokedAt !== null || key.apiUser.status !== 'active') {
+      throw new DomainError('invalid_credentials');
+    }
+    return { key, owner: key.apiUser };
+  }
+
   /**
    * Checks API key credentials. Unknown id, wrong secret, revoked key and inactive owner all
    * fail alike (and take the same work), so the answer reveals nothing about which it was.

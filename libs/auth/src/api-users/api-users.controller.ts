@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { AuthController } from '../common/auth-controller.decorator';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { toAuditEventDto } from '../audit/audit.mapper';
 import { AuditService } from '../audit/audit.service';
@@ -34,7 +35,7 @@ function assertCanActOn(principal: Principal, apiUserId: string): void {
 }
 
 @ApiTags('API users')
-@Controller('api-users')
+@AuthController('api-users')
 export class ApiUsersController {
   constructor(
     private readonly users: ApiUsersService,

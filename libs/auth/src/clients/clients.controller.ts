@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { AuthController } from '../common/auth-controller.decorator';
+import { Body, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { toIso } from '../common/clock';
@@ -17,7 +18,7 @@ function toClientDto(client: ClientEntity): ClientDto {
 }
 
 @ApiTags('Clients')
-@Controller('clients')
+@AuthController('clients')
 @Authenticated({ roles: ['admin'] })
 export class ClientsController {
   constructor(private readonly clients: ClientsService) {}

@@ -1,3 +1,4 @@
+import { HttpException } from '@nestjs/common';
 import { DEFAULT_ERROR_MESSAGES, ERROR_STATUS, type ErrorCode } from './error-codes';
 
 export interface ErrorDetail {
@@ -9,10 +10,12 @@ export interface ErrorDetail {
 /**
  * The one exception type of the product. Services throw it with a code; the exception
  * filter (and each seed profile) decides how the code looks on the wire.
+ *
+ * It is an HttpException whose response is the contract's error body, so that a host app's
+ * own exception handling (say, on a host route behind the library's guard) still answers
+ * with the right status and body.
  */
-export class DomainError extends Error {
-  readonly status: number;
-
+export class DomainError extends HttpException {
   constructor(
     readonly code: ErrorCode,
     message?: string,
@@ -21,8 +24,19 @@ export class DomainError extends Error {
     /** For `rate_limited`: seconds until a retry may succeed, sent as `Retry-After`. */
     readonly retryAfterSeconds?: number,
   ) {
-    super(message ?? DEFAULT_ERROR_MESSAGES[code]);
+    const text = message ?? DEFAULT_ERROR_MESSAGES[code];
+    super(
+      {
+        error: {
+          code,
+          message: text,
+          ...(target !== undefined && { target }),
+          ...(details !== undefined && { details }),
+        },
+      },
+      ERROR_STATUS[code],
+    );
     this.name = 'DomainError';
-    this.status = ERROR_STATUS[code];
+    this.message = text;
   }
 }

@@ -59,7 +59,7 @@ export function renderError(exception: unknown): RenderedError {
         ? undefined
         : { 'Retry-After': String(exception.retryAfterSeconds) };
     return {
-      status: exception.status,
+      status: exception.getStatus(),
       body: { error },
       unexpected: false,
       ...(headers && { headers }),

@@ -1,4 +1,5 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { AuthController } from '../common/auth-controller.decorator';
+import { Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/decorators';
 import { SigningKeysService, type PublicJwk } from './signing-keys.service';
@@ -15,7 +16,7 @@ class JwkSetDto {
 }
 
 @ApiTags('Keys')
-@Controller('.well-known')
+@AuthController('.well-known')
 export class JwksController {
   constructor(private readonly keys: SigningKeysService) {}
 

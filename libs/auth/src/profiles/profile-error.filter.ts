@@ -1,6 +1,17 @@
-import { type ArgumentsHost, type ExceptionFilter, Injectable, Logger } from '@nestjs/common';
+import {
+  applyDecorators,
+  type ArgumentsHost,
+  Controller,
+  type ExceptionFilter,
+  Injectable,
+  Logger,
+  type Type,
+  UseFilters,
+  UsePipes,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { renderError, type RenderedError } from '../common/error-body';
+import { createValidationPipe } from '../common/validation';
 
 export interface ProfileResponse {
   status: number;
@@ -34,4 +45,9 @@ export abstract class ProfileErrorFilter implements ExceptionFilter {
       adapter.setHeader(response, name, value);
     adapter.reply(response, body, status);
   }
+}
+
+/** A seed profile's controller: validates its own bodies and renders errors in its own shape. */
+export function ProfileController(path: string, filter: Type<ProfileErrorFilter>): ClassDecorator {
+  return applyDecorators(Controller(path), UsePipes(createValidationPipe()), UseFilters(filter));
 }

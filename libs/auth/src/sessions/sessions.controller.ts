@@ -1,4 +1,5 @@
-import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
+import { AuthController } from '../common/auth-controller.decorator';
+import { Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { ClientIp } from '../common/client-ip';
@@ -26,7 +27,7 @@ function toSessionDto(session: SessionEntity): SessionDto {
 }
 
 @ApiTags('Sessions')
-@Controller('sessions')
+@AuthController('sessions')
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 

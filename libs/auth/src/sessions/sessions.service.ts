@@ -38,6 +38,28 @@ export class SessionsService {
   }
 
   /**
+   * Revokes a session for a host app (no acting API user): its refresh and access tokens
+   * stop working. True when it was live; revoking an unknown or revoked session does nothing.
+   */
+  async revokeById(sessionId: string): Promise<boolean> {
+    const session = await this.sessions.findById(sessionId);
+    if (!session) return false;
+    const revoked = await this.unitOfWork.transaction(async (manager) => {
+      if (!(await this.sessions.revoke(sessionId, 'revoked', nowMs(), manager))) return false;
+      await this.audit.record(manager, {
+        type: 'session.revoked',
+        apiUserId: session.apiUserId,
+        sessionId,
+        apiKeyId: session.apiKeyId,
+        data: { reason: 'revoked', by: 'host' },
+      });
+      return true;
+    });
+    this.liveness.markRevoked(sessionId);
+    return revoked;
+  }
+
+  /**
    * Revokes one session on behalf of its owner or an admin. Revoking a revoked session again
    * succeeds and changes nothing.
    */

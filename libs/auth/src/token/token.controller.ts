@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { AuthController } from '../common/auth-controller.decorator';
+import { Body, HttpCode, Post } from '@nestjs/common';
 import { TokenEndpoint } from './token-endpoint.decorator';
 import { SessionsService } from '../sessions/sessions.service';
 import { Authenticated, CurrentPrincipal } from '../common/decorators';
@@ -23,7 +24,7 @@ export function toTokenResponse(tokens: IssuedTokens): TokenResponseDto {
 }
 
 @ApiTags('Auth')
-@Controller('auth')
+@AuthController('auth')
 export class TokenController {
   constructor(
     private readonly tokens: TokenService,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ApiUserEntity } from '../api-users/api-user.entity';
 import { ApiKeysService } from '../api-users/api-keys.service';
 import { AuditService } from '../audit/audit.service';
 import { nowMs } from '../common/clock';
@@ -26,6 +27,16 @@ export class TokenService {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
+  /**
+   * For host apps that authenticate a caller their own way: opens a session for an API key
+   * (no secret needed; the host vouches for the caller) and issues its tokens. The key and
+   * its owner must be active.
+   */
+  async issueForApiKey(apiKeyId: string, ip: string | null = null): Promise<IssuedTokens> {
+    const { key, owner } = await this.apiKeys.findActive(apiKeyId);
+    return this.openSession(key.id, owner, ip);
+  }
+
   /** Rotates a refresh token under the contract's rules and issues a new access token. */
   async refresh(refreshToken: string, ip: string | null): Promise<IssuedTokens> {
     const rotated = await this.rotation.exchange(refreshToken, ip);
@@ -41,18 +52,22 @@ export class TokenService {
   /** Exchanges API key credentials for a new session: an access token and a refresh token. */
   async exchangeApiKey(apiKeyId: string, secret: string, ip: string | null): Promise<IssuedTokens> {
     const { key, owner } = await this.apiKeys.verify(apiKeyId, secret, ip);
+    return this.openSession(key.id, owner, ip);
+  }
+
+  private async openSession(
+    apiKeyId: string,
+    owner: ApiUserEntity,
+    ip: string | null,
+  ): Promise<IssuedTokens> {
     const now = nowMs();
     const { session, refreshToken } = await this.unitOfWork.transaction(async (manager) => {
-      const opened = await this.sessions.open(
-        manager,
-        { apiUserId: owner.id, apiKeyId: key.id, ip },
-        now,
-      );
+      const opened = await this.sessions.open(manager, { apiUserId: owner.id, apiKeyId, ip }, now);
       await this.audit.record(manager, {
         type: 'token.issued',
         apiUserId: owner.id,
         sessionId: opened.session.id,
-        apiKeyId: key.id,
+        apiKeyId,
         ip,
       });
       return opened;
@@ -61,7 +76,7 @@ export class TokenService {
       apiUserId: owner.id,
       role: owner.role,
       sessionId: session.id,
-      apiKeyId: key.id,
+      apiKeyId,
     });
     return {
       accessToken: access.token,

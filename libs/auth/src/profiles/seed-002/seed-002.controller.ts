@@ -1,4 +1,4 @@
-import { Body, Catch, Controller, Injectable, Post, UseFilters } from '@nestjs/common';
+import { Body, Catch, Injectable, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ClientIp } from '../../common/client-ip';
 import type { RenderedError } from '../../common/error-body';
@@ -6,7 +6,11 @@ import { ErrorBodyDto } from '../../common/error-body.dto';
 import { RequireJsonBody } from '../../common/json-body';
 import { TokenEndpoint } from '../../token/token-endpoint.decorator';
 import { TokenService } from '../../token/token.service';
-import { ProfileErrorFilter, type ProfileResponse } from '../profile-error.filter';
+import {
+  ProfileController,
+  ProfileErrorFilter,
+  type ProfileResponse,
+} from '../profile-error.filter';
 import { ProfileRefreshRequestDto } from '../refresh-token-request.dto';
 import { Seed002RefreshResponseDto } from './seed-002.dto';
 
@@ -28,8 +32,7 @@ const errorExample = (code: string, message: string) => ({
 });
 
 @ApiTags('Profile: seed 002 (POST /api/v1/authenticate/refresh)')
-@Controller('api/v1/authenticate')
-@UseFilters(Seed002ErrorFilter)
+@ProfileController('api/v1/authenticate', Seed002ErrorFilter)
 export class Seed002Controller {
   constructor(private readonly tokens: TokenService) {}
 

@@ -1,4 +1,4 @@
-import { Body, Catch, Controller, Injectable, Post, UseFilters } from '@nestjs/common';
+import { Body, Catch, Injectable, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ClientIp } from '../../common/client-ip';
 import type { RenderedError } from '../../common/error-body';
@@ -6,7 +6,11 @@ import type { ErrorCode } from '../../common/error-codes';
 import { RequireJsonBody } from '../../common/json-body';
 import { TokenEndpoint } from '../../token/token-endpoint.decorator';
 import { TokenService } from '../../token/token.service';
-import { ProfileErrorFilter, type ProfileResponse } from '../profile-error.filter';
+import {
+  ProfileController,
+  ProfileErrorFilter,
+  type ProfileResponse,
+} from '../profile-error.filter';
 import { ProfileRefreshRequestDto } from '../refresh-token-request.dto';
 import { Seed003ErrorDto, Seed003RefreshResponseDto } from './seed-003.dto';
 
@@ -41,8 +45,7 @@ export class Seed003ErrorFilter extends ProfileErrorFilter {
 }
 
 @ApiTags('Profile: seed 003 (POST /api/login/refresh-token)')
-@Controller('api/login')
-@UseFilters(Seed003ErrorFilter)
+@ProfileController('api/login', Seed003ErrorFilter)
 export class Seed003Controller {
   constructor(private readonly tokens: TokenService) {}
 

@@ -1,4 +1,4 @@
-import { Body, Catch, Controller, Injectable, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Catch, Injectable, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ClientIp } from '../../common/client-ip';
 import type { RenderedError } from '../../common/error-body';
@@ -6,7 +6,11 @@ import type { ErrorCode } from '../../common/error-codes';
 import { RequireJsonBody } from '../../common/json-body';
 import { RefreshRotationService } from '../../sessions/refresh-rotation.service';
 import { TokenEndpoint } from '../../token/token-endpoint.decorator';
-import { ProfileErrorFilter, type ProfileResponse } from '../profile-error.filter';
+import {
+  ProfileController,
+  ProfileErrorFilter,
+  type ProfileResponse,
+} from '../profile-error.filter';
 import { ProfileRefreshRequestDto } from '../refresh-token-request.dto';
 import { ClientSecretGuard } from './client-secret.guard';
 import { Seed004RefreshResponseDto, Seed004StatusDto } from './seed-004.dto';
@@ -42,8 +46,7 @@ export const seed004Status = (code: number, message: string) => ({
 });
 
 @ApiTags('Profile: seed 004 (POST /api/v2/wallet/refresh)')
-@Controller('api/v2/wallet')
-@UseFilters(Seed004ErrorFilter)
+@ProfileController('api/v2/wallet', Seed004ErrorFilter)
 export class Seed004Controller {
   constructor(
     private readonly rotation: RefreshRotationService,

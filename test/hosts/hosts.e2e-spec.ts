@@ -1,0 +1,169 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { bearer, type TokenPair } from '../support/factories';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { AppModule as ExpressHostModule } from './express-host/app.module';
+import { createFastifyHostModule } from './fastify-host/app.module';
+
+const ISSUER = 'https://host.example';
+const ADMIN = {
+  apiKeyId: 'host-admin-key-00000001',
+  apiKeySecret: 'Host-admin-secret-for-tests-0123456789abcdef',
+};
+
+/** The flow every host must support through HTTP: tokens, the host's guarded routes, refresh, reuse. */
+async function fullFlow(http: TestAgent, hostRoute: string): Promise<void> {
+  const admin = (
+    await http
+      .post('/auth/token')
+      .send({ api_key_id: ADMIN.apiKeyId, api_key_secret: ADMIN.apiKeySecret })
+      .expect(200)
+  ).body as TokenPair;
+  const created = await http
+    .post('/api-users')
+    .set(bearer(admin.access_token))
+    .send({ name: 'host-operator', role: 'operator' })
+    .expect(201);
+  const key = (
+    await http
+      .post('/api-users/register')
+      .send({ registration_token: created.body.registration_token })
+      .expect(201)
+  ).body;
+  const tokens = (
+    await http
+      .post('/auth/token')
+      .send({ api_key_id: key.api_key_id, api_key_secret: key.api_key_secret })
+      .expect(200)
+  ).body as TokenPair;
+
+  // The host's own route, behind the library's guard.
+  await http.get(hostRoute).expect(401);
+  await http.get(hostRoute).set(bearer(tokens.access_token)).expect(200);
+
+  // Rotation, then reuse: the session is revoked and the host route refuses its tokens.
+  const second = (
+    await http.post('/auth/token/refresh').send({ refresh_token: tokens.refresh_token }).expect(200)
+  ).body as TokenPair;
+  expect(second.session_state).toBe(tokens.session_state);
+  await http.get(hostRoute).set(bearer(second.access_token)).expect(200);
+  const reuse = await http
+    .post('/auth/token/refresh')
+    .send({ refresh_token: tokens.refresh_token })
+    .expect(401);
+  expect(reuse.body).toEqual({
+    error: { code: 'refresh_token_reused', message: expect.any(String), target: 'refresh_token' },
+  });
+  await http.get(hostRoute).set(bearer(second.access_token)).expect(401);
+
+  // The library's validation and error bodies hold without any global set-up by the host.
+  const invalid = await http.post('/auth/token').send({ api_key_id: 1 }).expect(400);
+  expect(invalid.body.error.code).toBe('validation_failed');
+  expect(invalid.body.error.details.length).toBeGreaterThan(0);
+}
+
+describe('Fixture host on Express (forRootAsync, autoLoadEntities, ConfigService)', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let http: TestAgent;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite');
+    Object.assign(process.env, {
+      DATABASE_PATH: db.env.DATABASE_PATH,
+      ISSUER_URL: ISSUER,
+      ADMIN_KEY_ID: ADMIN.apiKeyId,
+      ADMIN_KEY_SECRET: ADMIN.apiKeySecret,
+    });
+    app = await NestFactory.create(ExpressHostModule, new ExpressAdapter(), {
+      logger: false,
+      abortOnError: false,
+    });
+    await app.init();
+    http = request(app.getHttpServer());
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.drop();
+  });
+
+  it('runs the full token, refresh and reuse flow through HTTP', async () => {
+    await fullFlow(http, '/reports');
+  });
+
+  it("keeps the host's public routes open and mounts only the chosen profiles", async () => {
+    await http.get('/reports/status').expect(200, { up: true });
+    await http
+      .post('/api/login/refresh-token')
+      .send({ refreshToken: 'A'.repeat(43) })
+      .expect(401, { code: '401', response: 'RefreshToken Invalid' });
+    await http.post('/api/v1/authenticate/refresh').send({ refreshToken: 'x' }).expect(404);
+  });
+
+  it('loads the built package, not the sources', () => {
+    expect(require.resolve('@keyring/nest-auth')).toMatch(
+      /test\/hosts\/node_modules\/@keyring\/nest-auth\/dist\/index\.js$/,
+    );
+  });
+});
+
+describe('Fixture host on Fastify (forRoot, entities listed explicitly)', () => {
+  let db: TestDatabase;
+  let app: NestFastifyApplication;
+  let http: TestAgent;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite');
+    const module = createFastifyHostModule({
+      databasePath: db.env.DATABASE_PATH,
+      issuer: ISSUER,
+      admin: ADMIN,
+    });
+    app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), {
+      logger: false,
+      abortOnError: false,
+    });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    http = request(app.getHttpServer());
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.drop();
+  });
+
+  it('runs the full token, refresh and reuse flow through HTTP', async () => {
+    await fullFlow(http, '/inventory');
+  });
+
+  it("enforces roles on the host's routes and mounts no profile", async () => {
+    const admin = (
+      await http
+        .post('/auth/token')
+        .send({ api_key_id: ADMIN.apiKeyId, api_key_secret: ADMIN.apiKeySecret })
+        .expect(200)
+    ).body as TokenPair;
+    await http.post('/inventory/admin-only').set(bearer(admin.access_token)).expect(201);
+    await http.get('/inventory/health').expect(200);
+    await http.post('/api/login/refresh-token').send({ refreshToken: 'x' }).expect(404);
+  });
+
+  it('issues tokens for a principal the host authenticated itself', async () => {
+    const tokens = (
+      await http.post('/inventory/sso-login').send({ apiKeyId: ADMIN.apiKeyId }).expect(201)
+    ).body;
+    expect(tokens).toEqual({
+      accessToken: expect.any(String),
+      expiresIn: 300,
+      refreshToken: expect.any(String),
+      sessionId: expect.any(String),
+    });
+    const listed = await http.get('/inventory').set(bearer(tokens.accessToken)).expect(200);
+    expect(listed.body.session).toBe(tokens.sessionId);
+    await http.post('/auth/token/refresh').send({ refresh_token: tokens.refreshToken }).expect(200);
+  });
+});
