@@ -1,26 +1,47 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { ErrorBodyDto } from './error-body.dto';
+import { DEFAULT_ERROR_MESSAGES, type ErrorCode } from './error-codes';
 
-const DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid request (`validation_failed`): `details` lists each offending field.',
-  401: 'Not authenticated.',
-  403: 'Not allowed (`forbidden`).',
-  404: 'Not found (`not_found`).',
-  409: 'Conflicts with an existing resource (`conflict`).',
-  413: 'Body larger than 64 KiB (`payload_too_large`).',
-  415: 'Body is not application/json (`unsupported_media_type`).',
-  429: 'Rate limited (`rate_limited`); see `Retry-After`.',
+/** The usual code, and description, of each documented error status. */
+const BY_STATUS: Record<number, [ErrorCode, string]> = {
+  400: [
+    'validation_failed',
+    'Invalid request (`validation_failed`): `details` lists each offending field.',
+  ],
+  401: ['unauthorized', 'Missing, invalid or expired bearer token (`unauthorized`).'],
+  403: ['forbidden', 'Not allowed (`forbidden`).'],
+  404: ['not_found', 'Not found (`not_found`).'],
+  409: ['conflict', 'Conflicts with an existing resource (`conflict`).'],
+  413: ['payload_too_large', 'Body larger than 64 KiB (`payload_too_large`).'],
+  415: ['unsupported_media_type', 'Body is not application/json (`unsupported_media_type`).'],
+  429: ['rate_limited', 'Rate limited (`rate_limited`); see `Retry-After`.'],
 };
 
-/** Documents error responses in the contract's error shape, with optional per-status text. */
+/** An example error body for a status (or a given code). */
+export function errorExample(
+  status: number,
+  code: ErrorCode = BY_STATUS[status]?.[0] ?? 'internal_error',
+) {
+  return { error: { code, message: DEFAULT_ERROR_MESSAGES[code] } };
+}
+
+/**
+ * Documents error responses in the contract's error shape, each with an example of its own
+ * code; an entry may replace the description: `[401, 'why']`.
+ */
 export function ApiErrors(
   ...statuses: Array<number | [number, string]>
 ): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ...statuses.map((entry) => {
-      const [status, description] = Array.isArray(entry) ? entry : [entry, DESCRIPTIONS[entry]];
-      return ApiResponse({ status, description, type: ErrorBodyDto });
+      const [status, description] = Array.isArray(entry) ? entry : [entry, BY_STATUS[entry]?.[1]];
+      return ApiResponse({
+        status,
+        description,
+        type: ErrorBodyDto,
+        example: errorExample(status),
+      });
     }),
   );
 }

@@ -5,6 +5,7 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { errorExample } from './api-errors.decorator';
 import { ErrorBodyDto } from './error-body.dto';
 import type { Principal, Role } from './principal';
 
@@ -30,8 +31,10 @@ export function Authenticated(
     SetMetadata(AUTH_ROLES_KEY, options.roles ?? []),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({
-      description: 'Missing, invalid or expired bearer token (`unauthorized`).',
+      description:
+        'Missing, invalid or expired bearer token, or a revoked session (`unauthorized`).',
       type: ErrorBodyDto,
+      example: errorExample(401),
     }),
   ];
   if (options.roles && options.roles.length > 0) {
@@ -39,6 +42,7 @@ export function Authenticated(
       ApiForbiddenResponse({
         description: `Requires role ${options.roles.join(' or ')} (\`forbidden\`).`,
         type: ErrorBodyDto,
+        example: errorExample(403),
       }),
     );
   }
