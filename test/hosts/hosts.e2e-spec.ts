@@ -16,27 +16,27 @@ const ADMIN = {
 };
 
 /** The flow every host must support through HTTP: tokens, the host's guarded routes, refresh, reuse. */
-async function fullFlow(http: TestAgent, hostRoute: string): Promise<void> {
+async function fullFlow(http: TestAgent, hostRoute: string, prefix = ''): Promise<void> {
   const admin = (
     await http
-      .post('/auth/token')
+      .post(`${prefix}/auth/token`)
       .send({ api_key_id: ADMIN.apiKeyId, api_key_secret: ADMIN.apiKeySecret })
       .expect(200)
   ).body as TokenPair;
   const created = await http
-    .post('/api-users')
+    .post(`${prefix}/api-users`)
     .set(bearer(admin.access_token))
     .send({ name: 'host-operator', role: 'operator' })
     .expect(201);
   const key = (
     await http
-      .post('/api-users/register')
+      .post(`${prefix}/api-users/register`)
       .send({ registration_token: created.body.registration_token })
       .expect(201)
   ).body;
   const tokens = (
     await http
-      .post('/auth/token')
+      .post(`${prefix}/auth/token`)
       .send({ api_key_id: key.api_key_id, api_key_secret: key.api_key_secret })
       .expect(200)
   ).body as TokenPair;
@@ -47,12 +47,15 @@ async function fullFlow(http: TestAgent, hostRoute: string): Promise<void> {
 
   // Rotation, then reuse: the session is revoked and the host route refuses its tokens.
   const second = (
-    await http.post('/auth/token/refresh').send({ refresh_token: tokens.refresh_token }).expect(200)
+    await http
+      .post(`${prefix}/auth/token/refresh`)
+      .send({ refresh_token: tokens.refresh_token })
+      .expect(200)
   ).body as TokenPair;
   expect(second.session_state).toBe(tokens.session_state);
   await http.get(hostRoute).set(bearer(second.access_token)).expect(200);
   const reuse = await http
-    .post('/auth/token/refresh')
+    .post(`${prefix}/auth/token/refresh`)
     .send({ refresh_token: tokens.refresh_token })
     .expect(401);
   expect(reuse.body).toEqual({
@@ -61,7 +64,7 @@ async function fullFlow(http: TestAgent, hostRoute: string): Promise<void> {
   await http.get(hostRoute).set(bearer(second.access_token)).expect(401);
 
   // The library's validation and error bodies hold without any global set-up by the host.
-  const invalid = await http.post('/auth/token').send({ api_key_id: 1 }).expect(400);
+  const invalid = await http.post(`${prefix}/auth/token`).send({ api_key_id: 1 }).expect(400);
   expect(invalid.body.error.code).toBe('validation_failed');
   expect(invalid.body.error.details.length).toBeGreaterThan(0);
 }
@@ -137,13 +140,15 @@ describe('Fixture host on Fastify (forRoot, entities listed explicitly)', () => 
   });
 
   it('runs the full token, refresh and reuse flow through HTTP', async () => {
-    await fullFlow(http, '/inventory');
+    await fullFlow(http, '/inventory', '/identity');
+    // Under the prefix only: the unprefixed path is not the library's.
+    await http.post('/auth/token').send({}).expect(404);
   });
 
   it("enforces roles on the host's routes and mounts no profile", async () => {
     const admin = (
       await http
-        .post('/auth/token')
+        .post('/identity/auth/token')
         .send({ api_key_id: ADMIN.apiKeyId, api_key_secret: ADMIN.apiKeySecret })
         .expect(200)
     ).body as TokenPair;
@@ -164,6 +169,9 @@ describe('Fixture host on Fastify (forRoot, entities listed explicitly)', () => 
     });
     const listed = await http.get('/inventory').set(bearer(tokens.accessToken)).expect(200);
     expect(listed.body.session).toBe(tokens.sessionId);
-    await http.post('/auth/token/refresh').send({ refresh_token: tokens.refreshToken }).expect(200);
+    await http
+      .post('/identity/auth/token/refresh')
+      .send({ refresh_token: tokens.refreshToken })
+      .expect(200);
   });
 });

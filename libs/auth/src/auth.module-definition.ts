@@ -8,6 +8,8 @@ export interface AuthModuleExtras {
   isGlobal?: boolean;
   /** Seed profiles to mount (default: all of them). */
   profiles?: ProfileName[];
+  /** A path prefix for every route of the library, e.g. `identity` (default: none). */
+  routePrefix?: string;
 }
 
 export const {
@@ -18,7 +20,7 @@ export const {
 } = new ConfigurableModuleBuilder<AuthModuleOptions>()
   .setClassMethodName('forRoot')
   .setExtras<AuthModuleExtras>(
-    { isGlobal: false, profiles: PROFILE_NAMES },
+    { isGlobal: false, profiles: PROFILE_NAMES, routePrefix: '' },
     (definition, extras) => ({
       ...definition,
       global: extras.isGlobal,

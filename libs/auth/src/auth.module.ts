@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, RouterModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiUsersModule } from './api-users/api-users.module';
 import { AuditModule } from './audit/audit.module';
@@ -10,6 +10,7 @@ import {
   AUTH_OPTIONS,
   AUTH_OPTIONS_TYPE,
   AuthConfigurableModule,
+  type AuthModuleExtras,
 } from './auth.module-definition';
 import { ClientsModule } from './clients/clients.module';
 import { UnitOfWork } from './database/unit-of-work';
@@ -33,17 +34,21 @@ class AuthCoreModule {}
 @Module({})
 export class AuthModule extends AuthConfigurableModule {
   static override forRoot(options: typeof AUTH_OPTIONS_TYPE): DynamicModule {
-    return AuthModule.assemble(super.forRoot(options), options.profiles);
+    return AuthModule.assemble(super.forRoot(options), options);
   }
 
   static override forRootAsync(options: typeof AUTH_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return AuthModule.assemble(super.forRootAsync(options), options.profiles);
+    return AuthModule.assemble(super.forRootAsync(options), options);
   }
 
-  private static assemble(
-    base: DynamicModule,
-    profiles: ProfileName[] = PROFILE_NAMES,
-  ): DynamicModule {
+  private static assemble(base: DynamicModule, extras: AuthModuleExtras): DynamicModule {
+    const profiles: ProfileName[] = extras.profiles ?? PROFILE_NAMES;
+    const routePrefix = (extras.routePrefix ?? '').replace(/^\/+|\/+$/g, '');
+    if (!/^[A-Za-z0-9._~/-]*$/.test(routePrefix)) {
+      throw new Error(
+        `Invalid AuthModule routePrefix "${extras.routePrefix}": use letters, digits and - . _ ~ /`,
+      );
+    }
     const unknown = profiles.filter((name) => !PROFILE_NAMES.includes(name));
     if (unknown.length > 0) {
       throw new Error(
@@ -78,7 +83,14 @@ export class AuthModule extends AuthConfigurableModule {
     return {
       module: AuthModule,
       global: base.global,
-      imports: [core, ...features],
+      imports: [
+        core,
+        ...features,
+        // Each module is listed: RouterModule prefixes the controllers of the modules it names.
+        ...(routePrefix
+          ? [RouterModule.register(features.map((module) => ({ path: routePrefix, module })))]
+          : []),
+      ],
       providers: [{ provide: APP_GUARD, useClass: GlobalBearerGuard }],
       exports: features,
     };

@@ -51,7 +51,10 @@ export class InventoryController {
   }
 }
 
-/** The Fastify host lists the library's entities explicitly and configures it synchronously. */
+/**
+ * The Fastify host lists the library's entities explicitly, configures it synchronously and
+ * mounts its routes under /identity.
+ */
 export function createFastifyHostModule(settings: FastifyHostSettings) {
   @Module({
     imports: [
@@ -62,7 +65,12 @@ export function createFastifyHostModule(settings: FastifyHostSettings) {
         migrations: AUTH_MIGRATIONS.sqlite,
         migrationsRun: true,
       }),
-      AuthModule.forRoot({ issuer: settings.issuer, bootstrapAdmin: settings.admin, profiles: [] }),
+      AuthModule.forRoot({
+        issuer: settings.issuer,
+        bootstrapAdmin: settings.admin,
+        profiles: [],
+        routePrefix: 'identity',
+      }),
     ],
     controllers: [InventoryController],
   })
