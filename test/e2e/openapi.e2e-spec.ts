@@ -69,6 +69,8 @@ describe('OpenAPI document', () => {
           response,
         })),
       )
+      // RFC 7009 (and the contract): revocation answers 200 with no body.
+      .filter(({ name }) => name !== 'POST /oauth/revoke')
       .filter(({ status }) => status.startsWith('2') && status !== '204')
       .filter(
         ({ response }) => !Object.values(response.content ?? {}).some((media) => media.schema),
@@ -161,5 +163,33 @@ describe('OpenAPI document', () => {
       'status',
     ]);
     expect(paths['/api/v2/wallet/operation'].post).toBeDefined();
+  });
+
+  it('describes the OAuth endpoints with their form-encoded bodies', () => {
+    type Op = {
+      requestBody?: { content: Record<string, { schema?: { $ref?: string } }> };
+      responses: Record<string, unknown>;
+    };
+    const paths = document.paths as Record<string, { post?: Op; get?: Op }>;
+    for (const [path, schema] of [
+      ['/oauth/token', 'OAuthTokenRequestDto'],
+      ['/oauth/revoke', 'OAuthTokenParamDto'],
+      ['/oauth/introspect', 'OAuthTokenParamDto'],
+    ]) {
+      const body = paths[path].post?.requestBody?.content['application/x-www-form-urlencoded'];
+      expect(body?.schema?.$ref).toBe(`#/components/schemas/${schema}`);
+      expect(Object.keys(paths[path].post?.responses ?? {})).toEqual(
+        expect.arrayContaining(['200', '400', '401']),
+      );
+    }
+    const schemas = document.components?.schemas as Record<
+      string,
+      { properties?: Record<string, unknown>; required?: string[] }
+    >;
+    expect(Object.keys(schemas.OAuthTokenRequestDto.properties ?? {})).toEqual(
+      expect.arrayContaining(['grant_type', 'refresh_token', 'client_id', 'client_secret']),
+    );
+    expect(schemas.OAuthTokenRequestDto.required).toEqual(['grant_type']);
+    expect(paths['/.well-known/oauth-authorization-server'].get).toBeDefined();
   });
 });

@@ -30,4 +30,6 @@ export const {
 
 /** Injection token of the options with defaults applied and validated. */
 export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
+/** Injection token of the library's route prefix ('' for none), for absolute URLs it publishes. */
+export const AUTH_ROUTE_PREFIX = Symbol('AUTH_ROUTE_PREFIX');
 export type { ResolvedAuthOptions };

@@ -8,6 +8,7 @@ import {
   AUTH_ASYNC_OPTIONS_TYPE,
   AUTH_MODULE_OPTIONS,
   AUTH_OPTIONS,
+  AUTH_ROUTE_PREFIX,
   AUTH_OPTIONS_TYPE,
   AuthConfigurableModule,
   type AuthModuleExtras,
@@ -19,6 +20,7 @@ import { KeysModule } from './keys/keys.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { GlobalBearerGuard } from './token/global-bearer.guard';
 import { TokenModule } from './token/token.module';
+import { OAuthModule } from './oauth/oauth.module';
 import { PROFILE_NAMES, type ProfileName } from './profiles/profile-names';
 import { PROFILE_MODULES } from './profiles/profiles';
 
@@ -68,8 +70,9 @@ export class AuthModule extends AuthConfigurableModule {
           useFactory: (options: AuthModuleOptions) => resolveAuthOptions(options),
         },
         UnitOfWork,
+        { provide: AUTH_ROUTE_PREFIX, useValue: routePrefix },
       ],
-      exports: [AUTH_OPTIONS, UnitOfWork, TypeOrmModule],
+      exports: [AUTH_OPTIONS, AUTH_ROUTE_PREFIX, UnitOfWork, TypeOrmModule],
     };
     const features = [
       AuditModule,
@@ -78,6 +81,7 @@ export class AuthModule extends AuthConfigurableModule {
       ApiUsersModule,
       ClientsModule,
       TokenModule,
+      OAuthModule,
       ...[...new Set(profiles)].map((name) => PROFILE_MODULES[name]),
     ];
     return {

@@ -20,10 +20,11 @@ function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
  * dropped, and each offending field becomes one entry of `details`. The rejected value is
  * never echoed back (it could be a secret).
  */
-export function createValidationPipe(): ValidationPipe {
+export function createValidationPipe({ rejectUnknownFields = true } = {}): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
-    forbidNonWhitelisted: true,
+    // OAuth requests must ignore parameters they do not know (RFC 6749 §3.1); ours reject them.
+    forbidNonWhitelisted: rejectUnknownFields,
     transform: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {

@@ -50,12 +50,23 @@ export class RefreshRotationService {
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
   ) {}
 
-  async exchange(presentedToken: string, ip: string | null): Promise<Rotation> {
+  /**
+   * Exchanges a refresh token for its successor. `onlyForApiKey` restricts the exchange to
+   * tokens of one API key (an OAuth client may refresh only its own): any other token is
+   * treated as unknown and left untouched.
+   */
+  async exchange(
+    presentedToken: string,
+    ip: string | null,
+    onlyForApiKey?: string,
+  ): Promise<Rotation> {
     const tokenHash = sha256Hex(presentedToken);
     const candidate = await this.tokens.findExchangeCandidate(tokenHash);
     const now = nowMs();
     // Rule 7: the first failure of this order answers.
-    if (!candidate) throw new DomainError('invalid_refresh_token', undefined, 'refresh_token');
+    if (!candidate || (onlyForApiKey !== undefined && candidate.apiKeyId !== onlyForApiKey)) {
+      throw new DomainError('invalid_refresh_token', undefined, 'refresh_token');
+    }
     if (
       candidate.sessionRevokedAt !== null ||
       candidate.apiKeyRevokedAt !== null ||

@@ -10,6 +10,7 @@ export interface ExchangeCandidate {
   tokenHash: string;
   sessionId: string;
   generation: number;
+  createdAt: number;
   expiresAt: number;
   consumedAt: number | null;
   successorHash: string | null;
@@ -27,6 +28,7 @@ interface CandidateRow {
   token_hash: string;
   session_id: string;
   generation: number | string;
+  created_at: number | string;
   expires_at: number | string;
   consumed_at: number | string | null;
   successor_hash: string | null;
@@ -67,6 +69,7 @@ export class RefreshTokensRepository {
         'rt.token_hash AS token_hash',
         'rt.session_id AS session_id',
         'rt.generation AS generation',
+        'rt.created_at AS created_at',
         'rt.expires_at AS expires_at',
         'rt.consumed_at AS consumed_at',
         'rt.successor_hash AS successor_hash',
@@ -86,6 +89,7 @@ export class RefreshTokensRepository {
       tokenHash: row.token_hash,
       sessionId: row.session_id,
       generation: toNumber(row.generation),
+      createdAt: toNumber(row.created_at),
       expiresAt: toNumber(row.expires_at),
       consumedAt: toNullableNumber(row.consumed_at),
       successorHash: row.successor_hash,

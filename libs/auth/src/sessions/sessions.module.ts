@@ -20,6 +20,12 @@ import { SessionsService } from './sessions.service';
     RefreshRotationService,
     SessionCleanupService,
   ],
-  exports: [SessionsService, SessionLivenessCache, RefreshRotationService, SessionCleanupService],
+  exports: [
+    RefreshTokensRepository,
+    SessionsService,
+    SessionLivenessCache,
+    RefreshRotationService,
+    SessionCleanupService,
+  ],
 })
 export class SessionsModule {}

@@ -9,12 +9,14 @@ import { BearerAuthGuard } from './bearer-auth.guard';
 import { BearerJwtStrategy } from './jwt.strategy';
 import { TokenController } from './token.controller';
 import { TokenService } from './token.service';
+import { AccessTokenVerifier } from './access-token.verifier';
 import { TokenRateLimitGuard, TokenRateLimitStorage } from './token-rate-limit.guard';
 
 @Module({
   imports: [PassportModule, ApiUsersModule, SessionsModule, AuditModule, KeysModule],
   controllers: [TokenController],
   providers: [
+    AccessTokenVerifier,
     AccessTokenSigner,
     BearerJwtStrategy,
     BearerAuthGuard,
@@ -23,6 +25,7 @@ import { TokenRateLimitGuard, TokenRateLimitStorage } from './token-rate-limit.g
     TokenRateLimitGuard,
   ],
   exports: [
+    AccessTokenVerifier,
     AccessTokenSigner,
     BearerAuthGuard,
     TokenService,

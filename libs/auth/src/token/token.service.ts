@@ -38,8 +38,12 @@ export class TokenService {
   }
 
   /** Rotates a refresh token under the contract's rules and issues a new access token. */
-  async refresh(refreshToken: string, ip: string | null): Promise<IssuedTokens> {
-    const rotated = await this.rotation.exchange(refreshToken, ip);
+  async refresh(
+    refreshToken: string,
+    ip: string | null,
+    onlyForApiKey?: string,
+  ): Promise<IssuedTokens> {
+    const rotated = await this.rotation.exchange(refreshToken, ip, onlyForApiKey);
     const access = this.signer.sign(rotated);
     return {
       accessToken: access.token,

@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { ApiKeysService } from '../api-users/api-keys.service';
+import { nowMs } from '../common/clock';
+import { sha256Hex } from '../common/crypto';
+import { RefreshTokensRepository } from '../sessions/refresh-tokens.repository';
+import { SessionLivenessCache } from '../sessions/session-liveness.cache';
+import { SessionsService } from '../sessions/sessions.service';
+import { AccessTokenVerifier } from '../token/access-token.verifier';
+
+/** RFC 7662 introspection response. */
+export interface Introspection {
+  active: boolean;
+  sub?: string;
+  sid?: string;
+  client_id?: string;
+  exp?: number;
+  iat?: number;
+  token_type?: 'Bearer' | 'refresh_token';
+  iss?: string;
+  aud?: string;
+}
+
+/** A token we issued, recognised by its form: a JWT access token or an opaque refresh token. */
+interface RecognisedToken {
+  sessionId: string;
+  clientId: string;
+  introspection: Introspection;
+}
+
+/**
+ * The OAuth 2.0 surface over the same keys, sessions and rotation: API keys are the clients
+ * (RFC 6749 client authentication), RFC 7009 revocation and RFC 7662 introspection.
+ */
+@Injectable()
+export class OAuthService {
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly sessions: SessionsService,
+    private readonly liveness: SessionLivenessCache,
+    private readonly accessTokens: AccessTokenVerifier,
+  ) {}
+
+  /** Authenticates an API key as an OAuth client; throws `invalid_credentials` (invalid_client). */
+  async authenticateClient(
+    clientId: string,
+    clientSecret: string,
+    ip: string | null,
+  ): Promise<string> {
+    const { key } = await this.apiKeys.verify(clientId, clientSecret, ip);
+    return key.id;
+  }
+
+  async introspect(token: string, issuer: string): Promise<Introspection> {
+    return (await this.recognise(token, issuer))?.introspection ?? { active: false };
+  }
+
+  /**
+   * RFC 7009: revokes the session of a token issued to this client. Unknown tokens, and
+   * tokens of other clients, are ignored (the caller answers 200 either way).
+   */
+  async revoke(token: string, clientId: string, issuer: string): Promise<void> {
+    const recognised = await this.recognise(token, issuer, { includeInactive: true });
+    if (recognised && recognised.clientId === clientId)
+      await this.sessions.revokeById(recognised.sessionId);
+  }
+
+  private async recognise(
+    token: string,
+    issuer: string,
+    { includeInactive = false } = {},
+  ): Promise<RecognisedToken | undefined> {
+    if (token.length === 0 || token.length > 8192) return undefined;
+    const now = nowMs();
+    if (token.split('.').length === 3) {
+      const claims = await this.accessTokens.verify(token, now);
+      if (!claims) return undefined;
+      const live = await this.liveness.isLive(claims.sid);
+      if (!live && !includeInactive) return undefined;
+      return {
+        sessionId: claims.sid,
+        clientId: claims.client_id,
+        introspection: {
+          active: live,
+          ...(live && {
+            sub: claims.sub,
+            sid: claims.sid,
+            client_id: claims.client_id,
+            exp: claims.exp,
+            iat: claims.iat,
+            token_type: 'Bearer' as const,
+            iss: claims.iss,
+            aud: claims.aud,
+          }),
+        },
+      };
+    }
+    const candidate = await this.refreshTokens.findExchangeCandidate(sha256Hex(token));
+    if (!candidate) return undefined;
+    const active =
+      candidate.consumedAt === null &&
+      now < candidate.expiresAt &&
+      now < candidate.sessionExpiresAt &&
+      candidate.sessionRevokedAt === null &&
+      candidate.apiKeyRevokedAt === null &&
+      candidate.userStatus === 'active';
+    if (!active && !includeInactive) return undefined;
+    return {
+      sessionId: candidate.sessionId,
+      clientId: candidate.apiKeyId,
+      introspection: {
+        active,
+        ...(active && {
+          sub: candidate.apiUserId,
+          sid: candidate.sessionId,
+          client_id: candidate.apiKeyId,
+          exp: Math.floor(candidate.expiresAt / 1000),
+          iat: Math.floor(candidate.createdAt / 1000),
+          token_type: 'refresh_token' as const,
+          iss: issuer,
+        }),
+      },
+    };
+  }
+}
