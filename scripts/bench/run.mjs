@@ -1,0 +1,340 @@
+// npm run bench: measures the server against panva's oidc-provider and a bare Nest route, side
+// by side in one run. Each server runs pinned to core 0 (taskset, where it exists) and this
+// load generator on core 1; autocannon, 50 connections, 10 s per measurement; the targets are
+// interleaved over three repeats and medians are quoted. Every refresh request carries a fresh,
+// unused token: autocannon takes them from a queue that each response refills with its successor.
+//
+//   npm run bench [-- --repeats 3 --duration 10 --connections 50 --out bench-results.json]
+import autocannon from 'autocannon';
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const arg = (name, fallback) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : process.argv[index + 1];
+};
+const REPEATS = Number(arg('repeats', 3));
+const DURATION = Number(arg('duration', 10));
+const CONNECTIONS = Number(arg('connections', 50));
+const OUT = arg('out', join(ROOT, 'bench-results.json'));
+const TASKSET = existsSync('/usr/bin/taskset') && cpus().length >= 2;
+const CLOCK_TICKS =
+  Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+const log = (message) => process.stderr.write(`${message}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+if (TASKSET) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+
+/** CPU time (user + system) a process has used so far, in microseconds. */
+function cpuMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
+/** Starts a node process pinned to core 0. */
+function startPinned(args, options) {
+  const command = TASKSET ? 'taskset' : process.execPath;
+  const argv = TASKSET ? ['-c', '0', process.execPath, ...args] : args;
+  return spawn(command, argv, options);
+}
+
+async function waitFor(url) {
+  for (let i = 0; i < 1000; i += 1) {
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await sleep(20);
+  }
+  throw new Error(`${url} never answered`);
+}
+
+async function post(url, body, type = 'application/json') {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': type },
+    body: type === 'application/json' ? JSON.stringify(body) : new URLSearchParams(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** Our server (dist/), fresh embedded database, rate limiting off. */
+async function startOurs() {
+  const dir = mkdtempSync(join(tmpdir(), 'auth-bench-'));
+  const port = 43_000 + Math.floor(Math.random() * 1000);
+  const admin = {
+    api_key_id: 'bench-admin-key-000001',
+    api_key_secret: randomBytes(32).toString('base64url'),
+  };
+  const child = startPinned([join(ROOT, 'dist/src/main.js')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: '',
+      DATABASE_PATH: join(dir, 'auth.sqlite'),
+      RATE_LIMIT_PER_MINUTE: '0',
+      ACCESS_TOKEN_TTL_SECONDS: '3600',
+      BOOTSTRAP_ADMIN_KEY_ID: admin.api_key_id,
+      BOOTSTRAP_ADMIN_KEY_SECRET: admin.api_key_secret,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/health`);
+  const pid = TASKSET
+    ? Number(execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim())
+    : child.pid;
+  return {
+    base,
+    pid,
+    admin,
+    async refreshTokens(n) {
+      const tokens = [];
+      for (let i = 0; i < n; i += 1)
+        tokens.push((await post(`${base}/auth/token`, admin)).body.refresh_token);
+      return tokens;
+    },
+    async accessTokens(n) {
+      const tokens = [];
+      for (let i = 0; i < n; i += 1)
+        tokens.push((await post(`${base}/auth/token`, admin)).body.access_token);
+      return tokens;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A target started by fork (IPC) and pinned to core 0 afterwards. */
+async function startForked(script) {
+  const child = fork(join(ROOT, script), ['0'], {
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  child.stderr.on('data', (chunk) => {
+    const text = String(chunk);
+    if (!/oidc-provider (WARNING|NOTICE)/.test(text)) process.stderr.write(text);
+  });
+  const ready = await new Promise((resolve) => child.on('message', (m) => m.ready && resolve(m)));
+  if (TASKSET) execFileSync('taskset', ['-cp', '0', String(child.pid)], { stdio: 'ignore' });
+  return {
+    base: `http://127.0.0.1:${ready.port}`,
+    pid: child.pid,
+    client: ready.client,
+    mint(n) {
+      return new Promise((resolve) => {
+        child.once('message', (m) => resolve(m.minted));
+        child.send({ mint: n });
+      });
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+/** One autocannon measurement; CPU per request is read from the server's /proc entry. */
+async function measure(target, request) {
+  const cpuBefore = cpuMicros(target.pid);
+  const result = await autocannon({
+    url: target.base,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [request],
+  });
+  const cpu = cpuMicros(target.pid) - cpuBefore;
+  const completed = result.requests.total;
+  return {
+    rps: Math.round(completed / DURATION),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpu_us_per_req: completed ? Math.round(cpu / completed) : null,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** A request whose body takes the next token of a queue that each success refills. */
+function rotating(path, queue, bodyOf, successorOf, type = 'application/json') {
+  return {
+    method: 'POST',
+    path,
+    headers: { 'content-type': type },
+    setupRequest: (req) => ({ ...req, body: bodyOf(queue.shift()) }),
+    onResponse: (status, body) => {
+      if (status === 200) queue.push(successorOf(JSON.parse(body)));
+    },
+  };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main() {
+  if (!existsSync(join(ROOT, 'dist/src/main.js')))
+    throw new Error('run `npm run build` first (npm run bench does)');
+  log(
+    `bench: ${REPEATS} repeats, ${DURATION} s, ${CONNECTIONS} connections, ${TASKSET ? 'server on core 0, load on core 1' : 'no taskset: unpinned'}`,
+  );
+  const ours = await startOurs();
+  const peer = await startForked('scripts/bench/oidc-provider-target.mjs');
+  const bare = await startForked('scripts/bench/bare-nest-target.cjs');
+  const spare = CONNECTIONS * 4;
+  const freshAccessTokens = await ours.accessTokens(Math.min(20_000, 4000 * DURATION));
+  const [reusedToken] = await ours.accessTokens(1);
+  let freshIndex = 0;
+
+  const scenarios = {
+    'ours POST /auth/token': async () =>
+      measure(ours, {
+        method: 'POST',
+        path: '/auth/token',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ours.admin),
+      }),
+    'oidc-provider client_credentials': async () =>
+      measure(peer, {
+        method: 'POST',
+        path: '/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          scope: 'api',
+          ...peer.client,
+        }).toString(),
+      }),
+    'ours POST /auth/token/refresh': async () => {
+      const queue = await ours.refreshTokens(spare);
+      return measure(
+        ours,
+        rotating(
+          '/auth/token/refresh',
+          queue,
+          (token) => JSON.stringify({ refresh_token: token }),
+          (b) => b.refresh_token,
+        ),
+      );
+    },
+    'oidc-provider refresh_token': async () => {
+      const queue = await peer.mint(spare);
+      const form = (token) =>
+        new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: token,
+          ...peer.client,
+        }).toString();
+      return measure(
+        peer,
+        rotating(
+          '/token',
+          queue,
+          form,
+          (b) => b.refresh_token,
+          'application/x-www-form-urlencoded',
+        ),
+      );
+    },
+    'ours GET /api-users/me (reused token)': async () =>
+      measure(ours, {
+        method: 'GET',
+        path: '/api-users/me',
+        headers: { authorization: `Bearer ${reusedToken}` },
+      }),
+    'ours GET /api-users/me (fresh token)': async () =>
+      measure(ours, {
+        method: 'GET',
+        path: '/api-users/me',
+        setupRequest: (req) => ({
+          ...req,
+          headers: {
+            authorization: `Bearer ${freshAccessTokens[freshIndex++ % freshAccessTokens.length]}`,
+          },
+        }),
+      }),
+    'bare Nest route (Fastify)': async () => measure(bare, { method: 'GET', path: '/bare' }),
+  };
+
+  const runs = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]));
+  try {
+    for (let repeat = 1; repeat <= REPEATS; repeat += 1) {
+      for (const [name, run] of Object.entries(scenarios)) {
+        const result = await run();
+        runs[name].push(result);
+        log(
+          `  [${repeat}/${REPEATS}] ${name}: ${result.rps}/s p50 ${result.p50} ms p99 ${result.p99} ms ${result.cpu_us_per_req} µs/req${result.non2xx ? ` non-2xx ${result.non2xx}` : ''}`,
+        );
+      }
+    }
+  } finally {
+    await Promise.all([ours.stop(), peer.stop(), bare.stop()]);
+  }
+
+  const table = Object.fromEntries(
+    Object.entries(runs).map(([name, results]) => [
+      name,
+      {
+        rps: median(results.map((r) => r.rps)),
+        p50_ms: median(results.map((r) => r.p50)),
+        p99_ms: median(results.map((r) => r.p99)),
+        cpu_us_per_req: median(results.map((r) => r.cpu_us_per_req ?? 0)),
+        non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+      },
+    ]),
+  );
+  const rps = (name) => table[name].rps;
+  const ratios = {
+    'refresh: ours / oidc-provider':
+      rps('ours POST /auth/token/refresh') / rps('oidc-provider refresh_token'),
+    'token: ours / oidc-provider client_credentials':
+      rps('ours POST /auth/token') / rps('oidc-provider client_credentials'),
+    'protected route, reused token: ours / bare route':
+      rps('ours GET /api-users/me (reused token)') / rps('bare Nest route (Fastify)'),
+    'protected route, fresh token: ours / bare route':
+      rps('ours GET /api-users/me (fresh token)') / rps('bare Nest route (Fastify)'),
+  };
+  const report = {
+    date: new Date().toISOString(),
+    settings: {
+      repeats: REPEATS,
+      duration_s: DURATION,
+      connections: CONNECTIONS,
+      pinned: TASKSET,
+      node: process.version,
+      database: 'embedded SQLite',
+    },
+    medians: table,
+    ratios: Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, Number(v.toFixed(2))])),
+    runs,
+  };
+  writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
+
+  console.log(
+    `\n| target | req/s | p50 ms | p99 ms | CPU µs/req | non-2xx |\n|---|---:|---:|---:|---:|---:|`,
+  );
+  for (const [name, row] of Object.entries(table)) {
+    console.log(
+      `| ${name} | ${row.rps} | ${row.p50_ms} | ${row.p99_ms} | ${row.cpu_us_per_req} | ${row.non2xx} |`,
+    );
+  }
+  console.log(`\n| ratio (medians, same run) | value |\n|---|---:|`);
+  for (const [name, value] of Object.entries(report.ratios)) console.log(`| ${name} | ${value} |`);
+  console.log(`\nJSON: ${OUT}`);
+}
+
+main().catch((error) => {
+  log(`bench failed: ${error.stack ?? error}`);
+  process.exit(1);
+});
