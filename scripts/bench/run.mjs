@@ -22,6 +22,8 @@ const REPEATS = Number(arg('repeats', 3));
 const DURATION = Number(arg('duration', 10));
 const CONNECTIONS = Number(arg('connections', 50));
 const OUT = arg('out', join(ROOT, 'bench-results.json'));
+/** Only the scenarios whose name contains this text (quick runs; ratios need both sides). */
+const ONLY = arg('only', '');
 const TASKSET = existsSync('/usr/bin/taskset') && cpus().length >= 2;
 const CLOCK_TICKS =
   Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -91,9 +93,8 @@ async function startOurs() {
   });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/health`);
-  const pid = TASKSET
-    ? Number(execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim())
-    : child.pid;
+  // taskset execs node in place: the spawned pid is the server's.
+  const pid = child.pid;
   return {
     base,
     pid,
@@ -193,7 +194,11 @@ async function main() {
   const peer = await startForked('scripts/bench/oidc-provider-target.mjs');
   const bare = await startForked('scripts/bench/bare-nest-target.cjs');
   const spare = CONNECTIONS * 4;
-  const freshAccessTokens = await ours.accessTokens(Math.min(20_000, 4000 * DURATION));
+  const freshAccessTokens = await ours.accessTokens(
+    ONLY && !'ours GET /api-users/me (fresh token)'.includes(ONLY)
+      ? 1
+      : Math.min(20_000, 4000 * DURATION),
+  );
   const [reusedToken] = await ours.accessTokens(1);
   let freshIndex = 0;
 
@@ -267,6 +272,7 @@ async function main() {
     'bare Nest route (Fastify)': async () => measure(bare, { method: 'GET', path: '/bare' }),
   };
 
+  for (const name of Object.keys(scenarios)) if (!name.includes(ONLY)) delete scenarios[name];
   const runs = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]));
   try {
     for (let repeat = 1; repeat <= REPEATS; repeat += 1) {
@@ -294,7 +300,7 @@ async function main() {
       },
     ]),
   );
-  const rps = (name) => table[name].rps;
+  const rps = (name) => table[name]?.rps ?? NaN;
   const ratios = {
     'refresh: ours / oidc-provider':
       rps('ours POST /auth/token/refresh') / rps('oidc-provider refresh_token'),

@@ -28,7 +28,7 @@ export class AuditService {
   async record(manager: EntityManager, ...inputs: AuditEventInput[]): Promise<void> {
     const createdAt = nowMs();
     await this.events.insert(
-      inputs.map((input) => toEntity(input, createdAt)),
+      inputs.map((input) => toAuditEvent(input, createdAt)),
       manager,
     );
   }
@@ -43,7 +43,8 @@ export class AuditService {
   }
 }
 
-function toEntity(input: AuditEventInput, createdAt: number): AuditEventEntity {
+/** The row an event becomes; also used by writers that insert it with their own statements. */
+export function toAuditEvent(input: AuditEventInput, createdAt: number): AuditEventEntity {
   const entity = new AuditEventEntity();
   entity.id = uuidv7();
   entity.type = input.type;

@@ -1,13 +1,11 @@
 import {
   applyDecorators,
-  type CallHandler,
+  type CanActivate,
   type ExecutionContext,
   Injectable,
-  type NestInterceptor,
-  UseInterceptors,
+  UseGuards,
 } from '@nestjs/common';
 import { ApiConsumes } from '@nestjs/swagger';
-import type { Observable } from 'rxjs';
 import { ApiErrors, JSON_BODY_ERRORS } from './api-errors.decorator';
 import { DomainError } from './domain-error';
 
@@ -28,26 +26,24 @@ function hasBody(request: RequestHeaders): boolean {
 /**
  * Refuses a body that is not JSON with 415. Adapters would otherwise parse `text/plain`
  * (Fastify) or silently ignore other types (Express), and the caller would get a
- * misleading validation error instead.
+ * misleading validation error instead. A guard rather than an interceptor: it runs on token
+ * endpoints, and guards cost nothing per request beyond the check itself.
  */
 @Injectable()
-export class RequireJsonBodyInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+export class RequireJsonBodyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<RequestHeaders>();
     const type = request.headers['content-type'];
     if (hasBody(request) && (typeof type !== 'string' || !JSON_MEDIA_TYPE.test(type))) {
       throw new DomainError('unsupported_media_type');
     }
-    return next.handle();
+    return true;
   }
 }
 
 /** Enforces (and documents) a JSON request body; error responses are left to the caller. */
 export function RequireJsonBody(): MethodDecorator {
-  return applyDecorators(
-    UseInterceptors(RequireJsonBodyInterceptor),
-    ApiConsumes('application/json'),
-  );
+  return applyDecorators(UseGuards(RequireJsonBodyGuard), ApiConsumes('application/json'));
 }
 
 /** A core route that takes a JSON body: enforces the media type and documents 400, 413 and 415. */

@@ -34,6 +34,14 @@ export class UnitOfWork {
     return this.enqueue(() => work(this.dataSource.manager));
   }
 
+  /**
+   * Runs synchronous work (a better-sqlite3 transaction) when no queued transaction is open,
+   * so its statements cannot land inside one. Only meaningful on SQLite.
+   */
+  exclusive<T>(work: () => T): Promise<T> {
+    return this.enqueue(() => Promise.resolve(work()));
+  }
+
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
     if (!this.serialized) {
       return task();

@@ -1,17 +1,10 @@
-import {
-  type CallHandler,
-  type ExecutionContext,
-  Injectable,
-  type NestInterceptor,
-  UseInterceptors,
-} from '@nestjs/common';
-import type { Observable } from 'rxjs';
+import { type CanActivate, type ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { OAuthError } from './oauth-error.filter';
 
 /** RFC 6749 requests are `application/x-www-form-urlencoded`; anything else is invalid_request. */
 @Injectable()
-export class RequireFormBodyInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+export class RequireFormBodyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
     const type = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers[
       'content-type'
     ];
@@ -21,8 +14,9 @@ export class RequireFormBodyInterceptor implements NestInterceptor {
         'The body must be application/x-www-form-urlencoded.',
       );
     }
-    return next.handle();
+    return true;
   }
 }
 
-export const RequireFormBody = (): MethodDecorator => UseInterceptors(RequireFormBodyInterceptor);
+export const RequireFormBody = (): MethodDecorator & ClassDecorator =>
+  UseGuards(RequireFormBodyGuard);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, toAuditEvent } from '../audit/audit.service';
 import { nowMs } from '../common/clock';
 import { randomSecret, sha256Hex } from '../common/crypto';
 import { DomainError } from '../common/domain-error';
@@ -8,7 +8,8 @@ import type { Role } from '../common/principal';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { RefreshTokenEntity } from './refresh-token.entity';
-import { RefreshTokensRepository, type ExchangeCandidate } from './refresh-tokens.repository';
+import type { ExchangeCandidate } from './exchange-candidate';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { SessionLivenessCache } from './session-liveness.cache';
 import { SessionsRepository } from './sessions.repository';
 
@@ -100,31 +101,67 @@ export class RefreshRotationService {
     const successor = randomSecret();
     const successorHash = sha256Hex(successor);
     const graceEnabled = this.options.refreshReuseGraceSeconds > 0;
+    const link = {
+      tokenHash: successorHash,
+      sessionId: candidate.sessionId,
+      generation: candidate.generation + 1,
+      createdAt: now,
+      expiresAt: Math.min(
+        now + this.options.refreshTokenTtlSeconds * 1000,
+        candidate.sessionExpiresAt,
+      ),
+    };
+    // Kept only when a retry may need it; see successorForRetry().
+    const successorSealed = graceEnabled ? this.successorSealer().seal(successor) : null;
+    const audit = {
+      type: 'token.refreshed' as const,
+      apiUserId: candidate.apiUserId,
+      sessionId: candidate.sessionId,
+      apiKeyId: candidate.apiKeyId,
+      ip,
+      data: { generation: link.generation },
+    };
+
+    const sqlite = this.tokens.sqlite();
+    if (sqlite) {
+      // One synchronous transaction, queued behind any open ORM transaction.
+      const event = toAuditEvent(audit, now);
+      const won = await this.unitOfWork.exclusive(() =>
+        sqlite.rotate({
+          predecessorHash: candidate.tokenHash,
+          consumedAt: now,
+          successor: link,
+          successorSealed,
+          forgetSealedOfGeneration:
+            graceEnabled && candidate.generation > 0 ? candidate.generation - 1 : undefined,
+          audit: {
+            ...event,
+            apiUserId: candidate.apiUserId,
+            sessionId: candidate.sessionId,
+            apiKeyId: candidate.apiKeyId,
+          },
+        }),
+      );
+      if (!won) throw new LostRace();
+      return this.rotation(candidate, successor);
+    }
+
     await this.unitOfWork.transaction(async (manager) => {
       const won = await this.tokens.consume(
         candidate.tokenHash,
-        {
-          consumedAt: now,
-          successorHash,
-          // Kept only when a retry may need it; see successorForRetry().
-          successorSealed: graceEnabled ? this.successorSealer().seal(successor) : null,
-        },
+        { consumedAt: now, successorHash, successorSealed },
         manager,
       );
       if (!won) throw new LostRace();
-      const link = new RefreshTokenEntity();
-      link.tokenHash = successorHash;
-      link.sessionId = candidate.sessionId;
-      link.generation = candidate.generation + 1;
-      link.createdAt = now;
-      link.expiresAt = Math.min(
-        now + this.options.refreshTokenTtlSeconds * 1000,
-        candidate.sessionExpiresAt,
+      await this.tokens.insert(
+        Object.assign(new RefreshTokenEntity(), {
+          ...link,
+          consumedAt: null,
+          successorHash: null,
+          successorSealed: null,
+        }),
+        manager,
       );
-      link.consumedAt = null;
-      link.successorHash = null;
-      link.successorSealed = null;
-      await this.tokens.insert(link, manager);
       if (graceEnabled) {
         await this.tokens.forgetSealedCopyHeldByPredecessor(
           candidate.sessionId,
@@ -132,14 +169,7 @@ export class RefreshRotationService {
           manager,
         );
       }
-      await this.audit.record(manager, {
-        type: 'token.refreshed',
-        apiUserId: candidate.apiUserId,
-        sessionId: candidate.sessionId,
-        apiKeyId: candidate.apiKeyId,
-        ip,
-        data: { generation: link.generation },
-      });
+      await this.audit.record(manager, audit);
     });
     return this.rotation(candidate, successor);
   }

@@ -1,54 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { ApiUserStatus } from '../api-users/api-user.entity';
-import type { Role } from '../common/principal';
+import type { Database as BetterSqliteDatabase } from 'better-sqlite3';
+import {
+  type CandidateRow,
+  type ExchangeCandidate,
+  toExchangeCandidate,
+} from './exchange-candidate';
 import { RefreshTokenEntity } from './refresh-token.entity';
-
-/** A presented refresh token with everything an exchange decides on, read in one query. */
-export interface ExchangeCandidate {
-  tokenHash: string;
-  sessionId: string;
-  generation: number;
-  createdAt: number;
-  expiresAt: number;
-  consumedAt: number | null;
-  successorHash: string | null;
-  successorSealed: string | null;
-  apiUserId: string;
-  apiKeyId: string;
-  role: Role;
-  userStatus: ApiUserStatus;
-  sessionExpiresAt: number;
-  sessionRevokedAt: number | null;
-  apiKeyRevokedAt: number | null;
-}
-
-interface CandidateRow {
-  token_hash: string;
-  session_id: string;
-  generation: number | string;
-  created_at: number | string;
-  expires_at: number | string;
-  consumed_at: number | string | null;
-  successor_hash: string | null;
-  successor_sealed: string | null;
-  api_user_id: string;
-  api_key_id: string;
-  role: Role;
-  user_status: ApiUserStatus;
-  session_expires_at: number | string;
-  session_revoked_at: number | string | null;
-  api_key_revoked_at: number | string | null;
-}
-
-const toNumber = (value: number | string): number => Number(value);
-const toNullableNumber = (value: number | string | null): number | null =>
-  value === null ? null : Number(value);
+import { SqliteRotationStatements } from './sqlite-rotation.statements';
 
 @Injectable()
 export class RefreshTokensRepository {
+  private sqliteStatements: SqliteRotationStatements | undefined;
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * The prepared hot-path statements when the database is SQLite (undefined on PostgreSQL).
+   * Prepared on first use: the tables must exist, and a host may migrate after start-up.
+   */
+  sqlite(): SqliteRotationStatements | undefined {
+    if (this.dataSource.options.type !== 'better-sqlite3') return undefined;
+    this.sqliteStatements ??= new SqliteRotationStatements(
+      (this.dataSource.driver as unknown as { databaseConnection: BetterSqliteDatabase })
+        .databaseConnection,
+    );
+    return this.sqliteStatements;
+  }
 
   private repo(manager?: EntityManager) {
     return (manager ?? this.dataSource.manager).getRepository(RefreshTokenEntity);
@@ -60,6 +39,8 @@ export class RefreshTokensRepository {
 
   /** The token, its session, the key that opened it and the owner's status, in one query. */
   async findExchangeCandidate(tokenHash: string): Promise<ExchangeCandidate | null> {
+    const sqlite = this.sqlite();
+    if (sqlite) return sqlite.findCandidate(tokenHash);
     const row = await this.repo()
       .createQueryBuilder('rt')
       .innerJoin('sessions', 's', 's.id = rt.session_id')
@@ -84,24 +65,7 @@ export class RefreshTokensRepository {
       ])
       .where('rt.token_hash = :tokenHash', { tokenHash })
       .getRawOne<CandidateRow>();
-    if (!row) return null;
-    return {
-      tokenHash: row.token_hash,
-      sessionId: row.session_id,
-      generation: toNumber(row.generation),
-      createdAt: toNumber(row.created_at),
-      expiresAt: toNumber(row.expires_at),
-      consumedAt: toNullableNumber(row.consumed_at),
-      successorHash: row.successor_hash,
-      successorSealed: row.successor_sealed,
-      apiUserId: row.api_user_id,
-      apiKeyId: row.api_key_id,
-      role: row.role,
-      userStatus: row.user_status,
-      sessionExpiresAt: toNumber(row.session_expires_at),
-      sessionRevokedAt: toNullableNumber(row.session_revoked_at),
-      apiKeyRevokedAt: toNullableNumber(row.api_key_revoked_at),
-    };
+    return row ? toExchangeCandidate(row) : null;
   }
 
   /**

@@ -1,0 +1,65 @@
+import type { ApiUserStatus } from '../api-users/api-user.entity';
+import type { Role } from '../common/principal';
+
+/** A presented refresh token with everything an exchange decides on, read in one query. */
+export interface ExchangeCandidate {
+  tokenHash: string;
+  sessionId: string;
+  generation: number;
+  createdAt: number;
+  expiresAt: number;
+  consumedAt: number | null;
+  successorHash: string | null;
+  successorSealed: string | null;
+  apiUserId: string;
+  apiKeyId: string;
+  role: Role;
+  userStatus: ApiUserStatus;
+  sessionExpiresAt: number;
+  sessionRevokedAt: number | null;
+  apiKeyRevokedAt: number | null;
+}
+
+/** The row as drivers return it: PostgreSQL gives bigints as strings, SQLite as numbers. */
+export interface CandidateRow {
+  token_hash: string;
+  session_id: string;
+  generation: number | string;
+  created_at: number | string;
+  expires_at: number | string;
+  consumed_at: number | string | null;
+  successor_hash: string | null;
+  successor_sealed: string | null;
+  api_user_id: string;
+  api_key_id: string;
+  role: Role;
+  user_status: ApiUserStatus;
+  session_expires_at: number | string;
+  session_revoked_at: number | string | null;
+  api_key_revoked_at: number | string | null;
+}
+
+const toNumber = (value: number | string): number => Number(value);
+const toNullableNumber = (value: number | string | null): number | null =>
+  value === null ? null : Number(value);
+
+/** Maps a candidate row, from either dialect, to numbers and camelCase. */
+export function toExchangeCandidate(row: CandidateRow): ExchangeCandidate {
+  return {
+    tokenHash: row.token_hash,
+    sessionId: row.session_id,
+    generation: toNumber(row.generation),
+    createdAt: toNumber(row.created_at),
+    expiresAt: toNumber(row.expires_at),
+    consumedAt: toNullableNumber(row.consumed_at),
+    successorHash: row.successor_hash,
+    successorSealed: row.successor_sealed,
+    apiUserId: row.api_user_id,
+    apiKeyId: row.api_key_id,
+    role: row.role,
+    userStatus: row.user_status,
+    sessionExpiresAt: toNumber(row.session_expires_at),
+    sessionRevokedAt: toNullableNumber(row.session_revoked_at),
+    apiKeyRevokedAt: toNullableNumber(row.api_key_revoked_at),
+  };
+}
