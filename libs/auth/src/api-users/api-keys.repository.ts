@@ -2,10 +2,55 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import type { PageRequest } from '../common/pagination';
+import type { Statement } from 'better-sqlite3';
+import { betterSqliteConnection } from '../database/sqlite-connection';
 import { ApiKeyEntity } from './api-key.entity';
+import { ApiUserEntity } from './api-user.entity';
+
+const KEY_WITH_OWNER_SQL = `
+  SELECT k.id, k.api_user_id, k.secret_hash, k.created_at, k.revoked_at,
+         u.name, u.role, u.status, u.registration_token_hash, u.created_at AS user_created_at, u.updated_at AS user_updated_at
+  FROM api_keys k JOIN api_users u ON u.id = k.api_user_id
+  WHERE k.id = ?`;
+
+interface KeyWithOwnerRow {
+  id: string;
+  api_user_id: string;
+  secret_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+  name: string;
+  role: ApiUserEntity['role'];
+  status: ApiUserEntity['status'];
+  registration_token_hash: string | null;
+  user_created_at: number;
+  user_updated_at: number;
+}
+
+function toKeyWithOwner(row: KeyWithOwnerRow): ApiKeyEntity {
+  const owner = Object.assign(new ApiUserEntity(), {
+    id: row.api_user_id,
+    name: row.name,
+    role: row.role,
+    status: row.status,
+    registrationTokenHash: row.registration_token_hash,
+    createdAt: row.user_created_at,
+    updatedAt: row.user_updated_at,
+  });
+  return Object.assign(new ApiKeyEntity(), {
+    id: row.id,
+    apiUserId: row.api_user_id,
+    apiUser: owner,
+    secretHash: row.secret_hash,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  });
+}
 
 @Injectable()
 export class ApiKeysRepository {
+  private withOwnerStatement: Statement<[string], KeyWithOwnerRow> | undefined;
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   private repo(manager?: EntityManager) {
@@ -20,9 +65,16 @@ export class ApiKeysRepository {
     return this.repo(manager).existsBy({ id });
   }
 
-  /** The key with its owner, in one query: what a credential check needs. */
-  findWithOwner(id: string): Promise<ApiKeyEntity | null> {
-    return this.repo().findOne({ where: { id }, relations: { apiUser: true } });
+  /**
+   * The key with its owner, in one query: what a credential check needs. On SQLite it is a
+   * prepared statement (it runs on every token request); elsewhere an ORM query.
+   */
+  async findWithOwner(id: string): Promise<ApiKeyEntity | null> {
+    const db = betterSqliteConnection(this.dataSource);
+    if (!db) return this.repo().findOne({ where: { id }, relations: { apiUser: true } });
+    this.withOwnerStatement ??= db.prepare<[string], KeyWithOwnerRow>(KEY_WITH_OWNER_SQL);
+    const row = this.withOwnerStatement.get(id);
+    return row ? toKeyWithOwner(row) : null;
   }
 
   findOwnedBy(apiUserId: string, id: string): Promise<ApiKeyEntity | null> {

@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Database as BetterSqliteDatabase } from 'better-sqlite3';
 import {
   type CandidateRow,
   type ExchangeCandidate,
   toExchangeCandidate,
 } from './exchange-candidate';
+import { betterSqliteConnection } from '../database/sqlite-connection';
 import { RefreshTokenEntity } from './refresh-token.entity';
-import { SqliteRotationStatements } from './sqlite-rotation.statements';
+import { SqliteSessionStatements } from './sqlite-session.statements';
 
 @Injectable()
 export class RefreshTokensRepository {
-  private sqliteStatements: SqliteRotationStatements | undefined;
+  private sqliteStatements: SqliteSessionStatements | undefined;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -20,12 +20,10 @@ export class RefreshTokensRepository {
    * The prepared hot-path statements when the database is SQLite (undefined on PostgreSQL).
    * Prepared on first use: the tables must exist, and a host may migrate after start-up.
    */
-  sqlite(): SqliteRotationStatements | undefined {
-    if (this.dataSource.options.type !== 'better-sqlite3') return undefined;
-    this.sqliteStatements ??= new SqliteRotationStatements(
-      (this.dataSource.driver as unknown as { databaseConnection: BetterSqliteDatabase })
-        .databaseConnection,
-    );
+  sqlite(): SqliteSessionStatements | undefined {
+    const db = betterSqliteConnection(this.dataSource);
+    if (!db) return undefined;
+    this.sqliteStatements ??= new SqliteSessionStatements(db);
     return this.sqliteStatements;
   }
 

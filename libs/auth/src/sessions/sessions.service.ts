@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, toAuditEvent } from '../audit/audit.service';
 import { randomSecret, sha256Hex } from '../common/crypto';
 import { uuidv7 } from '../common/ids';
 import { RefreshTokenEntity } from './refresh-token.entity';
@@ -14,6 +14,12 @@ import { nowMs } from '../common/clock';
 import type { PageRequest } from '../common/pagination';
 import { canActOn, type Principal } from '../common/principal';
 import { UnitOfWork } from '../database/unit-of-work';
+
+export interface SessionOwner {
+  apiUserId: string;
+  apiKeyId: string;
+  ip: string | null;
+}
 
 export interface OpenedSession {
   session: SessionEntity;
@@ -86,12 +92,50 @@ export class SessionsService {
     this.liveness.markRevoked(sessionId);
   }
 
-  /** Opens a session with generation 0 of its refresh-token chain, inside the caller's transaction. */
-  async open(
-    manager: EntityManager,
-    owner: { apiUserId: string; apiKeyId: string; ip: string | null },
+  /**
+   * Opens a session with generation 0 of its refresh-token chain and its `token.issued` audit
+   * event, atomically. On SQLite this is one synchronous prepared transaction (it runs on
+   * every token request); elsewhere an ORM transaction.
+   */
+  async open(owner: SessionOwner, now: number): Promise<OpenedSession> {
+    const { session, link, refreshToken } = this.newSession(owner, now);
+    const audit = {
+      type: 'token.issued' as const,
+      apiUserId: owner.apiUserId,
+      sessionId: session.id,
+      apiKeyId: owner.apiKeyId,
+      ip: owner.ip,
+    };
+    const sqlite = this.refreshTokens.sqlite();
+    if (sqlite) {
+      const event = toAuditEvent(audit, now);
+      await this.unitOfWork.exclusive(() =>
+        sqlite.openSession({
+          session,
+          firstToken: link,
+          audit: {
+            ...event,
+            apiUserId: owner.apiUserId,
+            sessionId: session.id,
+            apiKeyId: owner.apiKeyId,
+          },
+        }),
+      );
+    } else {
+      await this.unitOfWork.transaction(async (manager) => {
+        await this.sessions.insert(session, manager);
+        await this.refreshTokens.insert(link, manager);
+        await this.audit.record(manager, audit);
+      });
+    }
+    return { session, refreshToken };
+  }
+
+  /** The rows of a new session: the session and generation 0 of its chain (nothing written). */
+  private newSession(
+    owner: SessionOwner,
     now: number,
-  ): Promise<OpenedSession> {
+  ): { session: SessionEntity; link: RefreshTokenEntity; refreshToken: string } {
     const session = new SessionEntity();
     session.id = uuidv7();
     session.apiUserId = owner.apiUserId;
@@ -101,7 +145,6 @@ export class SessionsService {
     session.revokedAt = null;
     session.revokedReason = null;
     session.ip = owner.ip ? owner.ip.slice(0, 64) : null;
-    await this.sessions.insert(session, manager);
 
     const refreshToken = randomSecret();
     const link = new RefreshTokenEntity();
@@ -111,8 +154,9 @@ export class SessionsService {
     link.createdAt = now;
     link.expiresAt = Math.min(now + this.options.refreshTokenTtlSeconds * 1000, session.expiresAt);
     link.consumedAt = null;
-    await this.refreshTokens.insert(link, manager);
-    return { session, refreshToken };
+    link.successorHash = null;
+    link.successorSealed = null;
+    return { session, link, refreshToken };
   }
 
   /** Ends every live session of an API user (suspension), with one audit event each. */

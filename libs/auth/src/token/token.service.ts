@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ApiUserEntity } from '../api-users/api-user.entity';
 import { ApiKeysService } from '../api-users/api-keys.service';
-import { AuditService } from '../audit/audit.service';
 import { nowMs } from '../common/clock';
-import { UnitOfWork } from '../database/unit-of-work';
 import { RefreshRotationService } from '../sessions/refresh-rotation.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { AccessTokenSigner } from './access-token.signer';
@@ -21,10 +19,8 @@ export class TokenService {
   constructor(
     private readonly apiKeys: ApiKeysService,
     private readonly sessions: SessionsService,
-    private readonly audit: AuditService,
     private readonly signer: AccessTokenSigner,
     private readonly rotation: RefreshRotationService,
-    private readonly unitOfWork: UnitOfWork,
   ) {}
 
   /**
@@ -64,18 +60,10 @@ export class TokenService {
     owner: ApiUserEntity,
     ip: string | null,
   ): Promise<IssuedTokens> {
-    const now = nowMs();
-    const { session, refreshToken } = await this.unitOfWork.transaction(async (manager) => {
-      const opened = await this.sessions.open(manager, { apiUserId: owner.id, apiKeyId, ip }, now);
-      await this.audit.record(manager, {
-        type: 'token.issued',
-        apiUserId: owner.id,
-        sessionId: opened.session.id,
-        apiKeyId,
-        ip,
-      });
-      return opened;
-    });
+    const { session, refreshToken } = await this.sessions.open(
+      { apiUserId: owner.id, apiKeyId, ip },
+      nowMs(),
+    );
     const access = this.signer.sign({
       apiUserId: owner.id,
       role: owner.role,

@@ -41,15 +41,31 @@ const CANDIDATE_SQL = `
   JOIN api_users u ON u.id = s.api_user_id
   WHERE rt.token_hash = ?`;
 
+/** What opening a session writes: the session, generation 0 of its chain, the audit event. */
+export interface SessionOpeningWrite {
+  session: {
+    id: string;
+    apiUserId: string;
+    apiKeyId: string;
+    createdAt: number;
+    expiresAt: number;
+    ip: string | null;
+  };
+  firstToken: RotationWrite['successor'];
+  audit: RotationWrite['audit'];
+}
+
 /**
- * The rotation's hot path on the embedded database, as prepared better-sqlite3 statements.
+ * The sessions' hot path on the embedded database (exchange candidate, rotation, session
+ * opening), as prepared better-sqlite3 statements.
  * The write is one synchronous transaction: nothing else can run on the connection between
  * its statements, so it holds SQLite's single writer lock for microseconds instead of across
  * several awaited ORM queries. The conditional UPDATE still decides the winner.
  */
-export class SqliteRotationStatements {
+export class SqliteSessionStatements {
   private readonly candidate: Statement<[string], CandidateRow>;
   private readonly rotateTransaction: (write: RotationWrite) => boolean;
+  private readonly openTransaction: (write: SessionOpeningWrite) => void;
 
   constructor(db: Database) {
     this.candidate = db.prepare<[string], CandidateRow>(CANDIDATE_SQL);
@@ -65,25 +81,18 @@ export class SqliteRotationStatements {
     const insertAudit = db.prepare(
       'INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.rotateTransaction = db.transaction((write: RotationWrite): boolean => {
-      const won =
-        consume.run(
-          write.consumedAt,
-          write.successor.tokenHash,
-          write.successorSealed,
-          write.predecessorHash,
-        ).changes === 1;
-      if (!won) return false;
-      const { successor, audit } = write;
+    const insertSession = db.prepare(
+      'INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, revoked_at, revoked_reason, ip) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)',
+    );
+    const writeToken = (token: RotationWrite['successor']) =>
       insertToken.run(
-        successor.tokenHash,
-        successor.sessionId,
-        successor.generation,
-        successor.createdAt,
-        successor.expiresAt,
+        token.tokenHash,
+        token.sessionId,
+        token.generation,
+        token.createdAt,
+        token.expiresAt,
       );
-      if (write.forgetSealedOfGeneration !== undefined)
-        forgetSealed.run(successor.sessionId, write.forgetSealedOfGeneration);
+    const writeAudit = (audit: RotationWrite['audit']) =>
       insertAudit.run(
         audit.id,
         audit.type,
@@ -94,8 +103,39 @@ export class SqliteRotationStatements {
         audit.data,
         audit.createdAt,
       );
+    this.openTransaction = db.transaction((write: SessionOpeningWrite): void => {
+      const { session } = write;
+      insertSession.run(
+        session.id,
+        session.apiUserId,
+        session.apiKeyId,
+        session.createdAt,
+        session.expiresAt,
+        session.ip,
+      );
+      writeToken(write.firstToken);
+      writeAudit(write.audit);
+    });
+    this.rotateTransaction = db.transaction((write: RotationWrite): boolean => {
+      const won =
+        consume.run(
+          write.consumedAt,
+          write.successor.tokenHash,
+          write.successorSealed,
+          write.predecessorHash,
+        ).changes === 1;
+      if (!won) return false;
+      writeToken(write.successor);
+      if (write.forgetSealedOfGeneration !== undefined)
+        forgetSealed.run(write.successor.sessionId, write.forgetSealedOfGeneration);
+      writeAudit(write.audit);
       return true;
     });
+  }
+
+  /** Writes a new session and its first refresh token and audit event, in one transaction. */
+  openSession(write: SessionOpeningWrite): void {
+    this.openTransaction(write);
   }
 
   findCandidate(tokenHash: string): ExchangeCandidate | null {
