@@ -9,6 +9,7 @@ import { BearerAuthGuard } from './bearer-auth.guard';
 import { BearerJwtStrategy } from './jwt.strategy';
 import { TokenController } from './token.controller';
 import { TokenService } from './token.service';
+import { VerifiedTokenCache } from './verified-token.cache';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { TokenRateLimitGuard, TokenRateLimitStorage } from './token-rate-limit.guard';
 
@@ -16,6 +17,7 @@ import { TokenRateLimitGuard, TokenRateLimitStorage } from './token-rate-limit.g
   imports: [PassportModule, ApiUsersModule, SessionsModule, AuditModule, KeysModule],
   controllers: [TokenController],
   providers: [
+    VerifiedTokenCache,
     AccessTokenVerifier,
     AccessTokenSigner,
     BearerJwtStrategy,
@@ -25,6 +27,7 @@ import { TokenRateLimitGuard, TokenRateLimitStorage } from './token-rate-limit.g
     TokenRateLimitGuard,
   ],
   exports: [
+    VerifiedTokenCache,
     AccessTokenVerifier,
     AccessTokenSigner,
     BearerAuthGuard,
