@@ -1,0 +1,220 @@
+// npm run bench:scale: refresh latency on the embedded database with 10 000 and with
+// 10 million refresh-token rows, side by side. The rows are bulk-loaded straight into the
+// SQLite file (not through HTTP) as 1 000 000 sessions of 10 chained tokens, then the built
+// server is started on it and measured with autocannon as in `npm run bench` (server on core 0,
+// load on core 1, 50 connections, each request a fresh token).
+//
+//   npm run bench:scale [-- --rows 10000000 --duration 10]
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const arg = (name, fallback) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : Number(process.argv[index + 1]);
+};
+const BIG = arg('rows', 10_000_000);
+const SMALL = 10_000;
+const DURATION = arg('duration', 10);
+const CONNECTIONS = 50;
+const TASKSET =
+  cpus().length >= 2 &&
+  (() => {
+    try {
+      execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+const log = (message) => process.stderr.write(`${message}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function startServer(databasePath, admin, port) {
+  const args = [join(ROOT, 'dist/src/main.js')];
+  const child = spawn(
+    TASKSET ? 'taskset' : process.execPath,
+    TASKSET ? ['-c', '0', process.execPath, ...args] : args,
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: '',
+        DATABASE_PATH: databasePath,
+        RATE_LIMIT_PER_MINUTE: '0',
+        BOOTSTRAP_ADMIN_KEY_ID: admin.api_key_id,
+        BOOTSTRAP_ADMIN_KEY_SECRET: admin.api_key_secret,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  return child;
+}
+
+async function waitFor(url) {
+  for (let i = 0; i < 3000; i += 1) {
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await sleep(20);
+  }
+  throw new Error(`${url} never answered`);
+}
+
+async function stop(child) {
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+}
+
+/** Fills the database with `rows` refresh tokens: sessions of 10 chained tokens, 9 consumed. */
+function bulkLoad(databasePath, rows) {
+  const db = new Database(databasePath);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  const { id: userId } = db.prepare("SELECT id FROM api_users WHERE role = 'admin'").get();
+  const { id: keyId } = db.prepare('SELECT id FROM api_keys WHERE api_user_id = ?').get(userId);
+  const insertSession = db.prepare(
+    'INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, revoked_at, revoked_reason, ip) VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL)',
+  );
+  const insertToken = db.prepare(
+    'INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at, expires_at, consumed_at, successor_hash, successor_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)',
+  );
+  const now = Date.now();
+  const far = now + 30 * 86_400_000;
+  const hash = () => createHash('sha256').update(randomBytes(32)).digest('hex');
+  const perSession = 10;
+  const batch = db.transaction((sessions) => {
+    for (let s = 0; s < sessions; s += 1) {
+      const sessionId = randomBytes(18).toString('hex').slice(0, 36);
+      insertSession.run(sessionId, userId, keyId, now, far);
+      let next = hash();
+      for (let g = 0; g < perSession; g += 1) {
+        const current = next;
+        next = hash();
+        const consumed = g < perSession - 1;
+        insertToken.run(
+          current,
+          sessionId,
+          g,
+          now,
+          far,
+          consumed ? now : null,
+          consumed ? next : null,
+        );
+      }
+    }
+  });
+  const started = Date.now();
+  const total = Math.ceil(rows / perSession);
+  for (let done = 0; done < total; done += 10_000) {
+    batch(Math.min(10_000, total - done));
+    if ((done / 10_000) % 10 === 0)
+      log(
+        `  loaded ${(done * perSession).toLocaleString('en')} rows (${Math.round((Date.now() - started) / 1000)} s)`,
+      );
+  }
+  const count = db.prepare('SELECT COUNT(*) AS n FROM refresh_tokens').get().n;
+  db.close();
+  log(
+    `  ${count.toLocaleString('en')} refresh-token rows in ${Math.round((Date.now() - started) / 1000)} s`,
+  );
+  return count;
+}
+
+async function measureRefresh(base, admin) {
+  const queue = [];
+  for (let i = 0; i < CONNECTIONS * 4; i += 1) {
+    const response = await fetch(`${base}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(admin),
+    });
+    queue.push((await response.json()).refresh_token);
+  }
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [
+      {
+        method: 'POST',
+        path: '/auth/token/refresh',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ refresh_token: queue.shift() }) }),
+        onResponse: (status, body) => {
+          if (status === 200) queue.push(JSON.parse(body).refresh_token);
+        },
+      },
+    ],
+  });
+  return {
+    rps: Math.round(result.requests.total / DURATION),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+  };
+}
+
+async function prepare(rows) {
+  const dir = mkdtempSync(join(tmpdir(), 'auth-scale-'));
+  const databasePath = join(dir, 'auth.sqlite');
+  const admin = {
+    api_key_id: 'scale-admin-key-000001',
+    api_key_secret: randomBytes(32).toString('base64url'),
+  };
+  const port = 44_000 + Math.floor(Math.random() * 1000);
+  // First start: migrations and the bootstrap admin.
+  let server = startServer(databasePath, admin, port);
+  await waitFor(`http://127.0.0.1:${port}/health`);
+  await stop(server);
+  const count = bulkLoad(databasePath, rows);
+  server = startServer(databasePath, admin, port);
+  await waitFor(`http://127.0.0.1:${port}/health`);
+  return { dir, databasePath, admin, base: `http://127.0.0.1:${port}`, server, count };
+}
+
+async function main() {
+  log(
+    `scale: refresh with ${SMALL.toLocaleString('en')} and ${BIG.toLocaleString('en')} refresh-token rows, ${DURATION} s each`,
+  );
+  const results = {};
+  for (const rows of [SMALL, BIG]) {
+    log(`preparing ${rows.toLocaleString('en')} rows`);
+    const target = await prepare(rows);
+    try {
+      const size = statSync(target.databasePath).size;
+      results[rows] = {
+        rows: target.count,
+        db_mb: Math.round(size / 1e6),
+        ...(await measureRefresh(target.base, target.admin)),
+      };
+      log(`  ${JSON.stringify(results[rows])}`);
+    } finally {
+      await stop(target.server);
+      rmSync(target.dir, { recursive: true, force: true });
+    }
+  }
+  const ratio = results[BIG].p50 / results[SMALL].p50;
+  console.log(`\n| refresh-token rows | req/s | p50 ms | p99 ms |\n|---:|---:|---:|---:|`);
+  for (const row of Object.values(results))
+    console.log(`| ${row.rows.toLocaleString('en')} | ${row.rps} | ${row.p50} | ${row.p99} |`);
+  console.log(
+    `\np50 at ${BIG.toLocaleString('en')} rows / p50 at ${SMALL.toLocaleString('en')} rows: ${ratio.toFixed(2)} (target ≤ 1.2)`,
+  );
+}
+
+main().catch((error) => {
+  log(`scale bench failed: ${error.stack ?? error}`);
+  process.exit(1);
+});
