@@ -6,12 +6,13 @@
 //
 //   npm run bench [-- --repeats 3 --duration 10 --connections 50 --out bench-results.json]
 import autocannon from 'autocannon';
-import { execFileSync, fork, spawn } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { log, pinLoadToCore1, startPinned, stop, waitFor } from './processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arg = (name, fallback) => {
@@ -24,40 +25,14 @@ const CONNECTIONS = Number(arg('connections', 50));
 const OUT = arg('out', join(ROOT, 'bench-results.json'));
 /** Only the scenarios whose name contains this text (quick runs; ratios need both sides). */
 const ONLY = arg('only', '');
-const TASKSET = existsSync('/usr/bin/taskset') && cpus().length >= 2;
+const TASKSET = pinLoadToCore1();
 const CLOCK_TICKS =
   Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-const log = (message) => process.stderr.write(`${message}\n`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-if (TASKSET) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 
 /** CPU time (user + system) a process has used so far, in microseconds. */
 function cpuMicros(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-}
-
-/** Starts a node process pinned to core 0. */
-function startPinned(args, options) {
-  const command = TASKSET ? 'taskset' : process.execPath;
-  const argv = TASKSET ? ['-c', '0', process.execPath, ...args] : args;
-  return spawn(command, argv, options);
-}
-
-async function waitFor(url) {
-  for (let i = 0; i < 1000; i += 1) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await sleep(20);
-  }
-  throw new Error(`${url} never answered`);
 }
 
 async function post(url, body, type = 'application/json') {
@@ -77,7 +52,7 @@ async function startOurs() {
     api_key_id: 'bench-admin-key-000001',
     api_key_secret: randomBytes(32).toString('base64url'),
   };
-  const child = startPinned([join(ROOT, 'dist/src/main.js')], {
+  const child = startPinned(TASKSET, [join(ROOT, 'dist/src/main.js')], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -112,8 +87,7 @@ async function startOurs() {
       return tokens;
     },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await stop(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -142,8 +116,7 @@ async function startForked(script) {
       });
     },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await stop(child);
     },
   };
 }

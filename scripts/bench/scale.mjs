@@ -7,12 +7,12 @@
 //   npm run bench:scale [-- --rows 10000000 --duration 10]
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { log, pinLoadToCore1, startPinned, stop, waitFor } from './processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arg = (name, fallback) => {
@@ -23,58 +23,23 @@ const BIG = arg('rows', 10_000_000);
 const SMALL = 10_000;
 const DURATION = arg('duration', 10);
 const CONNECTIONS = 50;
-const TASKSET =
-  cpus().length >= 2 &&
-  (() => {
-    try {
-      execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-const log = (message) => process.stderr.write(`${message}\n`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const TASKSET = pinLoadToCore1();
 
 function startServer(databasePath, admin, port) {
   const args = [join(ROOT, 'dist/src/main.js')];
-  const child = spawn(
-    TASKSET ? 'taskset' : process.execPath,
-    TASKSET ? ['-c', '0', process.execPath, ...args] : args,
-    {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: '',
-        DATABASE_PATH: databasePath,
-        RATE_LIMIT_PER_MINUTE: '0',
-        BOOTSTRAP_ADMIN_KEY_ID: admin.api_key_id,
-        BOOTSTRAP_ADMIN_KEY_SECRET: admin.api_key_secret,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+  return startPinned(TASKSET, args, {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: '',
+      DATABASE_PATH: databasePath,
+      RATE_LIMIT_PER_MINUTE: '0',
+      BOOTSTRAP_ADMIN_KEY_ID: admin.api_key_id,
+      BOOTSTRAP_ADMIN_KEY_SECRET: admin.api_key_secret,
     },
-  );
-  return child;
-}
-
-async function waitFor(url) {
-  for (let i = 0; i < 3000; i += 1) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await sleep(20);
-  }
-  throw new Error(`${url} never answered`);
-}
-
-async function stop(child) {
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 /** Fills the database with `rows` refresh tokens: sessions of 10 chained tokens, 9 consumed. */

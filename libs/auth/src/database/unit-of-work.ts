@@ -20,10 +20,6 @@ export class UnitOfWork {
     this.serialized = dataSource.options.type === 'better-sqlite3';
   }
 
-  get manager(): EntityManager {
-    return this.dataSource.manager;
-  }
-
   /** Runs `work` in one transaction; it commits when `work` resolves and rolls back otherwise. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.enqueue(() => this.dataSource.transaction(work));

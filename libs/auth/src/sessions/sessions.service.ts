@@ -49,20 +49,7 @@ export class SessionsService {
    */
   async revokeById(sessionId: string): Promise<boolean> {
     const session = await this.sessions.findById(sessionId);
-    if (!session) return false;
-    const revoked = await this.unitOfWork.transaction(async (manager) => {
-      if (!(await this.sessions.revoke(sessionId, 'revoked', nowMs(), manager))) return false;
-      await this.audit.record(manager, {
-        type: 'session.revoked',
-        apiUserId: session.apiUserId,
-        sessionId,
-        apiKeyId: session.apiKeyId,
-        data: { reason: 'revoked', by: 'host' },
-      });
-      return true;
-    });
-    this.liveness.markRevoked(sessionId);
-    return revoked;
+    return session ? this.end(session, 'revoked', 'host', null) : false;
   }
 
   /**
@@ -78,18 +65,30 @@ export class SessionsService {
     const session = await this.sessions.findById(sessionId);
     if (!session) throw new DomainError('not_found', 'No such session.', 'id');
     if (!canActOn(actor, session.apiUserId)) throw new DomainError('forbidden');
-    await this.unitOfWork.transaction(async (manager) => {
-      if (!(await this.sessions.revoke(sessionId, reason, nowMs(), manager))) return;
+    await this.end(session, reason, actor.apiUserId, ip);
+  }
+
+  /** Revokes one session with its audit event; true when it was live. Effective here at once. */
+  private async end(
+    session: SessionEntity,
+    reason: SessionRevocationReason,
+    by: string,
+    ip: string | null,
+  ): Promise<boolean> {
+    const revoked = await this.unitOfWork.transaction(async (manager) => {
+      if (!(await this.sessions.revoke(session.id, reason, nowMs(), manager))) return false;
       await this.audit.record(manager, {
         type: 'session.revoked',
         apiUserId: session.apiUserId,
-        sessionId,
+        sessionId: session.id,
         apiKeyId: session.apiKeyId,
         ip,
-        data: { reason, by: actor.apiUserId },
+        data: { reason, by },
       });
+      return true;
     });
-    this.liveness.markRevoked(sessionId);
+    this.liveness.markRevoked(session.id);
+    return revoked;
   }
 
   /**

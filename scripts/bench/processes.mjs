@@ -1,0 +1,45 @@
+// Process helpers shared by the benchmarks: servers pinned to core 0, the load generator
+// (the calling process) to core 1, where taskset exists and there are two cores.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+export const log = (message) => process.stderr.write(`${message}\n`);
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Pins the calling process to core 1; true when servers can be pinned to core 0. */
+export function pinLoadToCore1() {
+  if (!existsSync('/usr/bin/taskset') || cpus().length < 2) return false;
+  execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  return true;
+}
+
+/**
+ * Starts `node ...args`, pinned to core 0 when `pinned`. taskset execs node in place, so the
+ * returned child's pid is the server's own (for /proc readings).
+ */
+export function startPinned(pinned, args, options) {
+  return pinned
+    ? spawn('taskset', ['-c', '0', process.execPath, ...args], options)
+    : spawn(process.execPath, args, options);
+}
+
+/** Waits until `url` answers 2xx, polling every 20 ms, up to a minute. */
+export async function waitFor(url) {
+  for (let i = 0; i < 3000; i += 1) {
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await sleep(20);
+  }
+  throw new Error(`${url} never answered`);
+}
+
+export async function stop(child) {
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+}
