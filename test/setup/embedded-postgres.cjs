@@ -39,6 +39,7 @@ async function startEmbeddedPostgres() {
   await pg.start();
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    dataDir: join(dir, 'data'),
     async stop() {
       await pg.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -63,3 +63,19 @@ export function toExchangeCandidate(row: CandidateRow): ExchangeCandidate {
     apiKeyRevokedAt: toNullableNumber(row.api_key_revoked_at),
   };
 }
+
+/**
+ * The query that reads a candidate: the token, its session, the key that opened it and the
+ * owner's status, in one round trip. `placeholder` is the dialect's parameter (`?` or `$1`).
+ */
+export function candidateSql(placeholder: string): string {
+  return `
+  SELECT rt.token_hash, rt.session_id, rt.generation, rt.created_at, rt.expires_at, rt.consumed_at,
+         rt.successor_hash, rt.successor_sealed, s.api_user_id, s.api_key_id, u.role, u.status AS user_status,
+         s.expires_at AS session_expires_at, s.revoked_at AS session_revoked_at, k.revoked_at AS api_key_revoked_at
+  FROM refresh_tokens rt
+  JOIN sessions s ON s.id = rt.session_id
+  JOIN api_keys k ON k.id = s.api_key_id
+  JOIN api_users u ON u.id = s.api_user_id
+  WHERE rt.token_hash = ${placeholder}`;
+}

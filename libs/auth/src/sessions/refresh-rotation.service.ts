@@ -7,7 +7,6 @@ import { DomainError } from '../common/domain-error';
 import type { Role } from '../common/principal';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SigningKeysService } from '../keys/signing-keys.service';
-import { RefreshTokenEntity } from './refresh-token.entity';
 import type { ExchangeCandidate } from './exchange-candidate';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { SessionLivenessCache } from './session-liveness.cache';
@@ -122,55 +121,24 @@ export class RefreshRotationService {
       data: { generation: link.generation },
     };
 
-    const sqlite = this.tokens.sqlite();
-    if (sqlite) {
-      // One synchronous transaction, queued behind any open ORM transaction.
-      const event = toAuditEvent(audit, now);
-      const won = await this.unitOfWork.exclusive(() =>
-        sqlite.rotate({
-          predecessorHash: candidate.tokenHash,
-          consumedAt: now,
-          successor: link,
-          successorSealed,
-          forgetSealedOfGeneration:
-            graceEnabled && candidate.generation > 0 ? candidate.generation - 1 : undefined,
-          audit: {
-            ...event,
-            apiUserId: candidate.apiUserId,
-            sessionId: candidate.sessionId,
-            apiKeyId: candidate.apiKeyId,
-          },
-        }),
-      );
-      if (!won) throw new LostRace();
-      return this.rotation(candidate, successor);
-    }
-
-    await this.unitOfWork.transaction(async (manager) => {
-      const won = await this.tokens.consume(
-        candidate.tokenHash,
-        { consumedAt: now, successorHash, successorSealed },
-        manager,
-      );
-      if (!won) throw new LostRace();
-      await this.tokens.insert(
-        Object.assign(new RefreshTokenEntity(), {
-          ...link,
-          consumedAt: null,
-          successorHash: null,
-          successorSealed: null,
-        }),
-        manager,
-      );
-      if (graceEnabled) {
-        await this.tokens.forgetSealedCopyHeldByPredecessor(
-          candidate.sessionId,
-          candidate.generation,
-          manager,
-        );
-      }
-      await this.audit.record(manager, audit);
+    const event = toAuditEvent(audit, now);
+    const won = await this.tokens.statements().rotate({
+      predecessorHash: candidate.tokenHash,
+      consumedAt: now,
+      successor: link,
+      successorSealed,
+      // The sealed copy of the token being used now, held by the link before it: no retry
+      // within the grace window can need it any more.
+      forgetSealedOfGeneration:
+        graceEnabled && candidate.generation > 0 ? candidate.generation - 1 : undefined,
+      audit: {
+        ...event,
+        apiUserId: candidate.apiUserId,
+        sessionId: candidate.sessionId,
+        apiKeyId: candidate.apiKeyId,
+      },
     });
+    if (!won) throw new LostRace();
     return this.rotation(candidate, successor);
   }
 

@@ -93,8 +93,7 @@ export class SessionsService {
 
   /**
    * Opens a session with generation 0 of its refresh-token chain and its `token.issued` audit
-   * event, atomically. On SQLite this is one synchronous prepared transaction (it runs on
-   * every token request); elsewhere an ORM transaction.
+   * event, atomically: one prepared write of the dialect (it runs on every token request).
    */
   async open(owner: SessionOwner, now: number): Promise<OpenedSession> {
     const { session, link, refreshToken } = this.newSession(owner, now);
@@ -105,28 +104,17 @@ export class SessionsService {
       apiKeyId: owner.apiKeyId,
       ip: owner.ip,
     };
-    const sqlite = this.refreshTokens.sqlite();
-    if (sqlite) {
-      const event = toAuditEvent(audit, now);
-      await this.unitOfWork.exclusive(() =>
-        sqlite.openSession({
-          session,
-          firstToken: link,
-          audit: {
-            ...event,
-            apiUserId: owner.apiUserId,
-            sessionId: session.id,
-            apiKeyId: owner.apiKeyId,
-          },
-        }),
-      );
-    } else {
-      await this.unitOfWork.transaction(async (manager) => {
-        await this.sessions.insert(session, manager);
-        await this.refreshTokens.insert(link, manager);
-        await this.audit.record(manager, audit);
-      });
-    }
+    const event = toAuditEvent(audit, now);
+    await this.refreshTokens.statements().openSession({
+      session,
+      firstToken: link,
+      audit: {
+        ...event,
+        apiUserId: owner.apiUserId,
+        sessionId: session.id,
+        apiKeyId: owner.apiKeyId,
+      },
+    });
     return { session, refreshToken };
   }
 

@@ -1,59 +1,14 @@
 import type { Database, Statement } from 'better-sqlite3';
 import {
   type CandidateRow,
+  candidateSql,
   type ExchangeCandidate,
   toExchangeCandidate,
 } from './exchange-candidate';
+import type { RotationWrite, SessionOpeningWrite, SessionStatements } from './session-writes';
 
-/** Everything one rotation writes, in the order it is written. */
-export interface RotationWrite {
-  predecessorHash: string;
-  consumedAt: number;
-  successor: {
-    tokenHash: string;
-    sessionId: string;
-    generation: number;
-    createdAt: number;
-    expiresAt: number;
-  };
-  successorSealed: string | null;
-  /** Erase the sealed successor held by this generation (grace window in use). */
-  forgetSealedOfGeneration?: number;
-  audit: {
-    id: string;
-    type: string;
-    apiUserId: string;
-    sessionId: string;
-    apiKeyId: string;
-    ip: string | null;
-    data: string | null;
-    createdAt: number;
-  };
-}
-
-const CANDIDATE_SQL = `
-  SELECT rt.token_hash, rt.session_id, rt.generation, rt.created_at, rt.expires_at, rt.consumed_at,
-         rt.successor_hash, rt.successor_sealed, s.api_user_id, s.api_key_id, u.role, u.status AS user_status,
-         s.expires_at AS session_expires_at, s.revoked_at AS session_revoked_at, k.revoked_at AS api_key_revoked_at
-  FROM refresh_tokens rt
-  JOIN sessions s ON s.id = rt.session_id
-  JOIN api_keys k ON k.id = s.api_key_id
-  JOIN api_users u ON u.id = s.api_user_id
-  WHERE rt.token_hash = ?`;
-
-/** What opening a session writes: the session, generation 0 of its chain, the audit event. */
-export interface SessionOpeningWrite {
-  session: {
-    id: string;
-    apiUserId: string;
-    apiKeyId: string;
-    createdAt: number;
-    expiresAt: number;
-    ip: string | null;
-  };
-  firstToken: RotationWrite['successor'];
-  audit: RotationWrite['audit'];
-}
+/** Runs synchronous work when no queued ORM transaction is open (UnitOfWork.exclusive). */
+export type ExclusiveRunner = <T>(work: () => T) => Promise<T>;
 
 /**
  * The sessions' hot path on the embedded database (exchange candidate, rotation, session
@@ -62,13 +17,16 @@ export interface SessionOpeningWrite {
  * its statements, so it holds SQLite's single writer lock for microseconds instead of across
  * several awaited ORM queries. The conditional UPDATE still decides the winner.
  */
-export class SqliteSessionStatements {
+export class SqliteSessionStatements implements SessionStatements {
   private readonly candidate: Statement<[string], CandidateRow>;
   private readonly rotateTransaction: (write: RotationWrite) => boolean;
   private readonly openTransaction: (write: SessionOpeningWrite) => void;
 
-  constructor(db: Database) {
-    this.candidate = db.prepare<[string], CandidateRow>(CANDIDATE_SQL);
+  constructor(
+    db: Database,
+    private readonly exclusive: ExclusiveRunner,
+  ) {
+    this.candidate = db.prepare<[string], CandidateRow>(candidateSql('?'));
     const consume = db.prepare(
       'UPDATE refresh_tokens SET consumed_at = ?, successor_hash = ?, successor_sealed = ? WHERE token_hash = ? AND consumed_at IS NULL',
     );
@@ -133,18 +91,17 @@ export class SqliteSessionStatements {
     });
   }
 
-  /** Writes a new session and its first refresh token and audit event, in one transaction. */
-  openSession(write: SessionOpeningWrite): void {
-    this.openTransaction(write);
+  /** Queued behind any open ORM transaction, which shares this one connection. */
+  openSession(write: SessionOpeningWrite): Promise<void> {
+    return this.exclusive(() => this.openTransaction(write));
   }
 
-  findCandidate(tokenHash: string): ExchangeCandidate | null {
+  findCandidate(tokenHash: string): Promise<ExchangeCandidate | null> {
     const row = this.candidate.get(tokenHash);
-    return row ? toExchangeCandidate(row) : null;
+    return Promise.resolve(row ? toExchangeCandidate(row) : null);
   }
 
-  /** True when this call consumed the predecessor (and wrote the successor and audit event). */
-  rotate(write: RotationWrite): boolean {
-    return this.rotateTransaction(write);
+  rotate(write: RotationWrite): Promise<boolean> {
+    return this.exclusive(() => this.rotateTransaction(write));
   }
 }
