@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import type { PageRequest } from '../common/pagination';
-import type { Statement } from 'better-sqlite3';
-import { betterSqliteConnection } from '../database/sqlite-connection';
+import { type PreparedRead, preparedRead } from '../database/prepared-read';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiUserEntity } from './api-user.entity';
 
@@ -11,20 +10,20 @@ const KEY_WITH_OWNER_SQL = `
   SELECT k.id, k.api_user_id, k.secret_hash, k.created_at, k.revoked_at,
          u.name, u.role, u.status, u.registration_token_hash, u.created_at AS user_created_at, u.updated_at AS user_updated_at
   FROM api_keys k JOIN api_users u ON u.id = k.api_user_id
-  WHERE k.id = ?`;
+  WHERE k.id = $1`;
 
 interface KeyWithOwnerRow {
   id: string;
   api_user_id: string;
   secret_hash: string;
-  created_at: number;
-  revoked_at: number | null;
+  created_at: number | string;
+  revoked_at: number | string | null;
   name: string;
   role: ApiUserEntity['role'];
   status: ApiUserEntity['status'];
   registration_token_hash: string | null;
-  user_created_at: number;
-  user_updated_at: number;
+  user_created_at: number | string;
+  user_updated_at: number | string;
 }
 
 function toKeyWithOwner(row: KeyWithOwnerRow): ApiKeyEntity {
@@ -34,24 +33,30 @@ function toKeyWithOwner(row: KeyWithOwnerRow): ApiKeyEntity {
     role: row.role,
     status: row.status,
     registrationTokenHash: row.registration_token_hash,
-    createdAt: row.user_created_at,
-    updatedAt: row.user_updated_at,
+    createdAt: Number(row.user_created_at),
+    updatedAt: Number(row.user_updated_at),
   });
   return Object.assign(new ApiKeyEntity(), {
     id: row.id,
     apiUserId: row.api_user_id,
     apiUser: owner,
     secretHash: row.secret_hash,
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at,
+    createdAt: Number(row.created_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
   });
 }
 
 @Injectable()
 export class ApiKeysRepository {
-  private withOwnerStatement: Statement<[string], KeyWithOwnerRow> | undefined;
+  private readonly keyWithOwner: PreparedRead<KeyWithOwnerRow>;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.keyWithOwner = preparedRead<KeyWithOwnerRow>(
+      this.dataSource,
+      'auth_api_key_with_owner',
+      KEY_WITH_OWNER_SQL,
+    );
+  }
 
   private repo(manager?: EntityManager) {
     return (manager ?? this.dataSource.manager).getRepository(ApiKeyEntity);
@@ -66,14 +71,11 @@ export class ApiKeysRepository {
   }
 
   /**
-   * The key with its owner, in one query: what a credential check needs. On SQLite it is a
-   * prepared statement (it runs on every token request); elsewhere an ORM query.
+   * The key with its owner, in one prepared query: what a credential check needs (it runs on
+   * every token request).
    */
   async findWithOwner(id: string): Promise<ApiKeyEntity | null> {
-    const db = betterSqliteConnection(this.dataSource);
-    if (!db) return this.repo().findOne({ where: { id }, relations: { apiUser: true } });
-    this.withOwnerStatement ??= db.prepare<[string], KeyWithOwnerRow>(KEY_WITH_OWNER_SQL);
-    const row = this.withOwnerStatement.get(id);
+    const row = await this.keyWithOwner(id);
     return row ? toKeyWithOwner(row) : null;
   }
 

@@ -2,11 +2,30 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { PageRequest } from '../common/pagination';
+import { type PreparedRead, preparedRead } from '../database/prepared-read';
 import { ApiUserEntity, type ApiUserStatus } from './api-user.entity';
+
+interface ApiUserRow {
+  id: string;
+  name: string;
+  role: ApiUserEntity['role'];
+  status: ApiUserStatus;
+  registration_token_hash: string | null;
+  created_at: number | string;
+  updated_at: number | string;
+}
 
 @Injectable()
 export class ApiUsersRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly byId: PreparedRead<ApiUserRow>;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.byId = preparedRead<ApiUserRow>(
+      this.dataSource,
+      'auth_api_user_by_id',
+      'SELECT id, name, role, status, registration_token_hash, created_at, updated_at FROM api_users WHERE id = $1',
+    );
+  }
 
   private repo(manager?: EntityManager) {
     return (manager ?? this.dataSource.manager).getRepository(ApiUserEntity);
@@ -16,8 +35,20 @@ export class ApiUsersRepository {
     await this.repo(manager).insert(user);
   }
 
-  findById(id: string): Promise<ApiUserEntity | null> {
-    return this.repo().findOneBy({ id });
+  /** A prepared read: it runs on every `GET /api-users/me`. */
+  async findById(id: string): Promise<ApiUserEntity | null> {
+    const row = await this.byId(id);
+    return row
+      ? Object.assign(new ApiUserEntity(), {
+          id: row.id,
+          name: row.name,
+          role: row.role,
+          status: row.status,
+          registrationTokenHash: row.registration_token_hash,
+          createdAt: Number(row.created_at),
+          updatedAt: Number(row.updated_at),
+        })
+      : null;
   }
 
   existsByName(name: string, manager?: EntityManager): Promise<boolean> {
