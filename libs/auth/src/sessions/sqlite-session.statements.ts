@@ -5,10 +5,8 @@ import {
   type ExchangeCandidate,
   toExchangeCandidate,
 } from './exchange-candidate';
+import { type ExclusiveRunner, SqliteGroupCommit } from '../database/sqlite-group-commit';
 import type { RotationWrite, SessionOpeningWrite, SessionStatements } from './session-writes';
-
-/** Runs synchronous work when no queued ORM transaction is open (UnitOfWork.exclusive). */
-export type ExclusiveRunner = <T>(work: () => T) => Promise<T>;
 
 /**
  * The sessions' hot path on the embedded database (exchange candidate, rotation, session
@@ -22,10 +20,10 @@ export class SqliteSessionStatements implements SessionStatements {
   private readonly rotateTransaction: (write: RotationWrite) => boolean;
   private readonly openTransaction: (write: SessionOpeningWrite) => void;
 
-  constructor(
-    db: Database,
-    private readonly exclusive: ExclusiveRunner,
-  ) {
+  private readonly groupCommit: SqliteGroupCommit;
+
+  constructor(db: Database, exclusive: ExclusiveRunner) {
+    this.groupCommit = new SqliteGroupCommit(db, exclusive);
     this.candidate = db.prepare<[string], CandidateRow>(candidateSql('?'));
     const consume = db.prepare(
       'UPDATE refresh_tokens SET consumed_at = ?, successor_hash = ?, successor_sealed = ? WHERE token_hash = ? AND consumed_at IS NULL',
@@ -91,9 +89,9 @@ export class SqliteSessionStatements implements SessionStatements {
     });
   }
 
-  /** Queued behind any open ORM transaction, which shares this one connection. */
+  /** Committed with the other writes of this event-loop turn (see SqliteGroupCommit). */
   openSession(write: SessionOpeningWrite): Promise<void> {
-    return this.exclusive(() => this.openTransaction(write));
+    return this.groupCommit.submit(() => this.openTransaction(write));
   }
 
   findCandidate(tokenHash: string): Promise<ExchangeCandidate | null> {
@@ -102,6 +100,6 @@ export class SqliteSessionStatements implements SessionStatements {
   }
 
   rotate(write: RotationWrite): Promise<boolean> {
-    return this.exclusive(() => this.rotateTransaction(write));
+    return this.groupCommit.submit(() => this.rotateTransaction(write));
   }
 }
