@@ -4,6 +4,7 @@ import { AuthModule } from '../libs/auth/src';
 import type { DataSourceOptions } from 'typeorm';
 import { buildDataSourceOptions } from './config/database';
 import { initializeWithMigrations } from './config/migrations';
+import { SqliteCheckpointService } from './database/sqlite-checkpoint.service';
 import type { AppConfig } from './config/env';
 import { HealthModule } from './health/health.module';
 import { WalletOperationController } from './wallet/wallet-operation.controller';
@@ -38,6 +39,7 @@ export class AppModule {
       ],
       // The wallet operation needs seed 004's guard, so it exists only with that profile.
       controllers: config.profiles.includes('seed-004') ? [WalletOperationController] : [],
+      providers: config.database.type === 'sqlite' ? [SqliteCheckpointService] : [],
     };
   }
 }

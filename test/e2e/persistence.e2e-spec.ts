@@ -1,4 +1,5 @@
 import { AUTH_MIGRATIONS } from '../../libs/auth/src';
+import { SqliteCheckpointService } from '../../src/database/sqlite-checkpoint.service';
 import { ADMIN_KEY_ID, startTestApp } from '../support/test-app';
 import { adminTokens, bearer } from '../support/factories';
 import { decodeJwt } from '../support/jwt';
@@ -13,6 +14,25 @@ describe('Persistence and start-up', () => {
     db = await createTestDatabase();
   });
   afterEach(() => db.drop());
+
+  it('checkpoints the embedded database from a worker, never inside request commits', async () => {
+    const t = await startTestApp({ db });
+    try {
+      if (db.kind === 'sqlite') {
+        // Automatic checkpoints are off on the server's connection: the worker does them.
+        expect(await t.dataSource.query('PRAGMA wal_autocheckpoint')).toEqual([
+          { wal_autocheckpoint: 0 },
+        ]);
+        expect(t.app.get(SqliteCheckpointService, { strict: false })).toBeInstanceOf(
+          SqliteCheckpointService,
+        );
+      } else {
+        expect(() => t.app.get(SqliteCheckpointService, { strict: false })).toThrow();
+      }
+    } finally {
+      await t.close();
+    }
+  });
 
   it('runs migrations that match the entities exactly (no pending schema change)', async () => {
     const t = await startTestApp({ db });
