@@ -61,18 +61,30 @@ function withChildren(pid) {
   return [pid, ...children.map(Number)];
 }
 
-/** CPU time (user + system) the target's processes have used so far, in microseconds. */
-function cpuMicros(pids) {
-  let ticks = 0;
+/**
+ * CPU time (user + system) per process so far, in microseconds. A process's own time includes
+ * that of its children once they exit (cutime, cstime): PostgreSQL backends come and go as
+ * the pool opens and closes connections, and the postmaster reaps them.
+ */
+function cpuByPid(pids) {
+  const micros = new Map();
   for (const pid of pids) {
     try {
       const fields = statOf(pid);
-      ticks += Number(fields[11]) + Number(fields[12]);
+      const ticks = [11, 12, 13, 14].reduce((sum, field) => sum + Number(fields[field]), 0);
+      micros.set(pid, (ticks * 1e6) / CLOCK_TICKS);
     } catch {
       // a process that exited between listing and reading
     }
   }
-  return (ticks * 1e6) / CLOCK_TICKS;
+  return micros;
+}
+
+/** CPU used between two readings; a process that appeared in between counts from zero. */
+function cpuBetween(before, after) {
+  let micros = 0;
+  for (const [pid, value] of after) micros += value - (before.get(pid) ?? 0);
+  return micros;
 }
 
 async function post(url, body, type = 'application/json') {
@@ -190,16 +202,16 @@ async function startForked(script) {
 
 /** One autocannon measurement; CPU per request is read from the server's /proc entry. */
 async function measure(target, request) {
-  const cpuBefore = cpuMicros(target.pids());
-  const databaseCpuBefore = cpuMicros(target.databasePids());
+  const cpuBefore = cpuByPid(target.pids());
+  const databaseCpuBefore = cpuByPid(target.databasePids());
   const result = await autocannon({
     url: target.base,
     connections: CONNECTIONS,
     duration: DURATION,
     requests: [request],
   });
-  const cpu = cpuMicros(target.pids()) - cpuBefore;
-  const databaseCpu = cpuMicros(target.databasePids()) - databaseCpuBefore;
+  const cpu = cpuBetween(cpuBefore, cpuByPid(target.pids()));
+  const databaseCpu = cpuBetween(databaseCpuBefore, cpuByPid(target.databasePids()));
   const completed = result.requests.total;
   return {
     rps: Math.round(completed / DURATION),
