@@ -35,13 +35,25 @@ describe('WalCheckpointer', () => {
 
   const walBytes = () => statSync(`${file}-wal`).size;
 
-  /** Resolves at the first checkpoint that copied every frame of the log. */
+  /**
+   * Resolves once checkpoints have copied every frame of the log and the log stopped growing:
+   * three reports in a row alike. (A report can come from a checkpoint that ran while the
+   * previous round was still writing: alone, it proves nothing about the final frames.)
+   */
   const fullCheckpoint = (checkpointer: { seen: { log: number; checkpointed: number }[] }) =>
     new Promise<void>((resolve, reject) => {
       const deadline = Date.now() + 5000;
       const poll = setInterval(() => {
-        const last = checkpointer.seen.at(-1);
-        if (last && last.log > 0 && last.checkpointed === last.log) {
+        const lastThree = checkpointer.seen.slice(-3);
+        const settled =
+          lastThree.length === 3 &&
+          lastThree.every(
+            (frames) =>
+              frames.log > 0 &&
+              frames.checkpointed === frames.log &&
+              frames.log === lastThree[0].log,
+          );
+        if (settled) {
           clearInterval(poll);
           resolve();
         } else if (Date.now() > deadline) {

@@ -2,6 +2,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { adminTokens, bearer, exchange, loggedInOperator, refresh } from '../support/factories';
 import { sha256 } from '../support/db-clock';
 import { SessionCleanupService } from '../../libs/auth/src/sessions/session-cleanup.service';
+import { VerifiedTokenCache } from '../../libs/auth/src/token/verified-token.cache';
 
 const code = (response: { body: { error?: { code?: string } } }) => response.body.error?.code;
 
@@ -133,6 +134,17 @@ describe('Sessions', () => {
       );
       await t.http.get('/api-users/me').set(bearer(other.access_token)).expect(200);
       await refresh(t.http, other.refresh_token).expect(200);
+    });
+
+    it("drops the session's verified access tokens from the bearer cache at once", async () => {
+      const cache = t.app.get(VerifiedTokenCache, { strict: false });
+      const operator = await loggedInOperator(t.http, admin);
+      const token = operator.tokens.access_token;
+      await t.http.get('/api-users/me').set(bearer(token)).expect(200);
+      expect(cache.get(token)?.sessionId).toBe(operator.tokens.session_state);
+      await t.http.post('/auth/logout').set(bearer(token)).expect(204);
+      // Gone without waiting for the token to be presented again.
+      expect(cache.get(token)).toBeUndefined();
     });
 
     it('answers 401 without a valid token', async () => {

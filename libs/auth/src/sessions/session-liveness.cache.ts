@@ -24,6 +24,7 @@ const MAX_ENTRIES = 100_000;
 export class SessionLivenessCache {
   private readonly entries = new Map<string, Entry>();
   private readonly pending = new Map<string, Promise<Entry>>();
+  private readonly endedListeners: ((sessionId: string) => void)[] = [];
 
   constructor(
     private readonly sessions: SessionsRepository,
@@ -42,6 +43,19 @@ export class SessionLivenessCache {
   /** Records a revocation made by this instance, effective immediately here. */
   markRevoked(sessionId: string): void {
     this.remember(sessionId, { live: false, expiresAt: 0, checkedAt: nowMs() });
+    this.announceEnded(sessionId);
+  }
+
+  /**
+   * Calls `listener` whenever this instance learns that a session has ended: revoked here, or
+   * found dead (revoked elsewhere, its key revoked, its user suspended, or gone) when checked.
+   */
+  onSessionEnded(listener: (sessionId: string) => void): void {
+    this.endedListeners.push(listener);
+  }
+
+  private announceEnded(sessionId: string): void {
+    for (const listener of this.endedListeners) listener(sessionId);
   }
 
   private load(sessionId: string): Promise<Entry> {
@@ -60,6 +74,7 @@ export class SessionLivenessCache {
             checkedAt: nowMs(),
           };
           this.remember(sessionId, entry);
+          if (!entry.live) this.announceEnded(sessionId);
           return entry;
         })
         .finally(() => this.pending.delete(sessionId));

@@ -1,10 +1,20 @@
 import type { Principal } from '../common/principal';
+import type { SessionLivenessCache } from '../sessions/session-liveness.cache';
 import { VerifiedTokenCache } from './verified-token.cache';
 
-const principal = (expiresAt: number): Principal => ({
+/** The cache, and a way to announce a session's end as the liveness cache would. */
+let endSession: (sessionId: string) => void;
+const newCache = () =>
+  new VerifiedTokenCache({
+    onSessionEnded: (listener: (sessionId: string) => void) => {
+      endSession = listener;
+    },
+  } as unknown as SessionLivenessCache);
+
+const principal = (expiresAt: number, sessionId = 's'): Principal => ({
   apiUserId: 'u',
   role: 'operator',
-  sessionId: 's',
+  sessionId,
   apiKeyId: 'k',
   tokenId: 'j',
   expiresAt,
@@ -12,7 +22,7 @@ const principal = (expiresAt: number): Principal => ({
 
 describe('VerifiedTokenCache', () => {
   it('answers a remembered token until its expiry, never after', () => {
-    const cache = new VerifiedTokenCache();
+    const cache = newCache();
     cache.remember('token-a', principal(2_000));
     expect(cache.get('token-a', 1_999)).toEqual(principal(2_000));
     expect(cache.get('token-a', 2_000)).toBeUndefined();
@@ -20,15 +30,27 @@ describe('VerifiedTokenCache', () => {
   });
 
   it('is keyed by the whole token and forgets on request', () => {
-    const cache = new VerifiedTokenCache();
+    const cache = newCache();
     cache.remember('token-a', principal(Number.MAX_SAFE_INTEGER));
     expect(cache.get('token-a'.slice(0, -1))).toBeUndefined();
     cache.forget('token-a');
     expect(cache.get('token-a')).toBeUndefined();
   });
 
+  it("drops a session's tokens as soon as the session is known to have ended", () => {
+    const cache = newCache();
+    const never = Number.MAX_SAFE_INTEGER;
+    cache.remember('token-a1', principal(never, 'session-a'));
+    cache.remember('token-a2', principal(never, 'session-a'));
+    cache.remember('token-b', principal(never, 'session-b'));
+    endSession('session-a');
+    expect(cache.get('token-a1')).toBeUndefined();
+    expect(cache.get('token-a2')).toBeUndefined();
+    expect(cache.get('token-b')).toEqual(principal(never, 'session-b'));
+  });
+
   it('stays bounded, dropping the oldest entries', () => {
-    const cache = new VerifiedTokenCache();
+    const cache = newCache();
     for (let i = 0; i <= 10_000; i += 1)
       cache.remember(`token-${i}`, principal(Number.MAX_SAFE_INTEGER));
     expect(cache.get('token-0')).toBeUndefined();
