@@ -34,6 +34,39 @@ function areaOf(frame) {
   return url;
 }
 
+/**
+ * The server's request steps, by a frame that marks each on the stack; a sample counts for
+ * the first step (in this order) whose frame is on its stack, unless a frame matching the
+ * step's third pattern is there too.
+ */
+const STEPS = [
+  ['SQLite write (group commit: statements + commit)', /sqlite-group-commit\.js/],
+  ['PostgreSQL statements (pg client)', /\/(pg|pg-pool|pg-protocol)\//],
+  ['database read (prepared)', /sqlite-session\.statements\.js|prepared-read\.js/],
+  ['ES256 signing', /keys\/jws\.js/],
+  ['body validation (class-transformer + class-validator)', /pipes\/validation\.pipe\.js/],
+  ['bearer guard', /bearer-auth\.guard\.js/],
+  ['successor, hashes, ids, audit event', /common\/(crypto|ids)\.js|audit\.service\.js/],
+  // Fastify calls the route's handler from the body parser's callback: only what runs before
+  // Nest's router takes over is parsing.
+  [
+    'body parsing (Fastify content-type parser)',
+    /content-type-parser\.js/,
+    /router-execution-context|guards-consumer/,
+  ],
+  ['response write', /lib\/reply\.js/],
+  [
+    'HTTP parsing and routing (node:http, Fastify, Nest)',
+    /_http_common|_http_server|find-my-way|router-execution-context/,
+  ],
+  ['garbage collector', /\(garbage collector\)$/],
+];
+const parentOf = new Map();
+for (const node of profile.nodes)
+  for (const child of node.children ?? []) parentOf.set(child, node);
+const frameKey = (node) => `${node.callFrame.url} ${node.callFrame.functionName}`.trim();
+const byStep = new Map();
+
 const byArea = new Map();
 const byFunction = new Map();
 let total = 0;
@@ -43,6 +76,20 @@ for (const node of profile.nodes) {
   if (frame.functionName === '(idle)' || micros === 0) continue;
   total += micros;
   const area = areaOf(frame);
+  let step = 'other';
+  const stack = [];
+  for (let current = node; current; current = parentOf.get(current.id))
+    stack.push(frameKey(current));
+  for (const [name, pattern, unless] of STEPS) {
+    if (
+      stack.some((key) => pattern.test(key)) &&
+      !(unless && stack.some((key) => unless.test(key)))
+    ) {
+      step = name;
+      break;
+    }
+  }
+  byStep.set(step, (byStep.get(step) ?? 0) + micros);
   byArea.set(area, (byArea.get(area) ?? 0) + micros);
   const where = frame.url
     ? `${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}`
@@ -53,7 +100,9 @@ for (const node of profile.nodes) {
 
 const share = (micros) => `${((100 * micros) / total).toFixed(1).padStart(5)}%`;
 const sorted = (map) => [...map.entries()].sort((a, b) => b[1] - a[1]);
-console.log(`busy: ${(total / 1e6).toFixed(2)} s of samples\n\nby area:`);
+console.log(`busy: ${(total / 1e6).toFixed(2)} s of samples\n\nby request step:`);
+for (const [step, micros] of sorted(byStep)) console.log(`${share(micros)}  ${step}`);
+console.log(`\nby area:`);
 for (const [area, micros] of sorted(byArea).slice(0, TOP)) console.log(`${share(micros)}  ${area}`);
 console.log(`\nby function (self time):`);
 for (const [name, micros] of sorted(byFunction).slice(0, TOP))
