@@ -28,10 +28,6 @@ export class SessionsRepository {
     return (manager ?? this.dataSource.manager).getRepository(SessionEntity);
   }
 
-  async insert(session: SessionEntity, manager: EntityManager): Promise<void> {
-    await this.repo(manager).insert(session);
-  }
-
   findById(id: string): Promise<SessionEntity | null> {
     return this.repo().findOneBy({ id });
   }
