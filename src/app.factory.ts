@@ -22,6 +22,8 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // No Nest middleware is used: skipping @fastify/middie spares every request its hook.
+    skipMiddie: true,
     frameworkErrors: renderFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
