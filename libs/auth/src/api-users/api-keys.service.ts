@@ -81,9 +81,7 @@ export class ApiKeysService {
   /** An active key of an active user, for callers the host has authenticated itself. */
   async findActive(apiKeyId: string): Promise<{ key: ApiKeyEntity; owner: ApiUserEntity }> {
     const key = await this.keys.findWithOwner(apiKeyId);
-    if (!key?.apiUser || key.revokedAt !== null || key.apiUser.status !== 'active') {
-      throw new DomainError('invalid_credentials');
-    }
+    if (!isUsable(key)) throw new DomainError('invalid_credentials');
     return { key, owner: key.apiUser };
   }
 
@@ -99,14 +97,7 @@ export class ApiKeysService {
     this.failedAttempts.assertAllowed(apiKeyId);
     const key = await this.keys.findWithOwner(apiKeyId);
     const secretMatches = secretMatchesDigest(secret, key?.secretHash ?? UNKNOWN_KEY_DIGEST);
-    if (
-      key?.apiUser &&
-      secretMatches &&
-      key.revokedAt === null &&
-      key.apiUser.status === 'active'
-    ) {
-      return { key, owner: key.apiUser };
-    }
+    if (secretMatches && isUsable(key)) return { key, owner: key.apiUser };
     this.failedAttempts.recordFailure(apiKeyId);
     await this.audit.recordAlone({
       type: 'auth.failed',
@@ -117,6 +108,11 @@ export class ApiKeysService {
     });
     throw new DomainError('invalid_credentials');
   }
+}
+
+/** A key that may open sessions: not revoked, and its owner active. */
+function isUsable(key: ApiKeyEntity | null): key is ApiKeyEntity & { apiUser: ApiUserEntity } {
+  return !!key?.apiUser && key.revokedAt === null && key.apiUser.status === 'active';
 }
 
 function failureReason(key: ApiKeyEntity | null, secretMatches: boolean): string {

@@ -1,4 +1,3 @@
-import type { Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { postgresPool } from './postgres-pool';
 import { betterSqliteConnection } from './sqlite-connection';
@@ -18,15 +17,19 @@ export function preparedRead<Row>(
   name: string,
   sql: string,
 ): PreparedRead<Row> {
-  let sqlite: Statement<[string], Row> | undefined;
-  return (parameter) => {
-    const db = betterSqliteConnection(dataSource);
-    if (db) {
-      sqlite ??= db.prepare<[string], Row>(sql.replace('$1', '?'));
-      return Promise.resolve(sqlite.get(parameter));
-    }
-    const pool = postgresPool(dataSource);
-    if (!pool) throw new Error(`unsupported database type: ${dataSource.options.type}`);
-    return pool.query<Row>({ name, text: sql, values: [parameter] }).then(({ rows }) => rows[0]);
-  };
+  let read: PreparedRead<Row> | undefined;
+  // The dialect is looked up once, on the first read: not on every request.
+  return (parameter) => (read ??= prepare<Row>(dataSource, name, sql))(parameter);
+}
+
+function prepare<Row>(dataSource: DataSource, name: string, sql: string): PreparedRead<Row> {
+  const db = betterSqliteConnection(dataSource);
+  if (db) {
+    const statement = db.prepare<[string], Row>(sql.replace('$1', '?'));
+    return (parameter) => Promise.resolve(statement.get(parameter));
+  }
+  const pool = postgresPool(dataSource);
+  if (!pool) throw new Error(`unsupported database type: ${dataSource.options.type}`);
+  return (parameter) =>
+    pool.query<Row>({ name, text: sql, values: [parameter] }).then(({ rows }) => rows[0]);
 }

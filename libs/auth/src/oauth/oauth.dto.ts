@@ -92,6 +92,7 @@ export class OAuthErrorDto {
   error_description?: string;
 }
 
+/** RFC 7662 introspection response. */
 export class IntrospectionDto {
   active: boolean;
   sub?: string;
@@ -100,7 +101,7 @@ export class IntrospectionDto {
   exp?: number;
   iat?: number;
   @ApiPropertyOptional({ enum: ['Bearer', 'refresh_token'] })
-  token_type?: string;
+  token_type?: 'Bearer' | 'refresh_token';
   iss?: string;
   aud?: string;
 }

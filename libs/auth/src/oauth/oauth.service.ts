@@ -6,25 +6,13 @@ import { RefreshTokensRepository } from '../sessions/refresh-tokens.repository';
 import { SessionLivenessCache } from '../sessions/session-liveness.cache';
 import { SessionsService } from '../sessions/sessions.service';
 import { AccessTokenVerifier } from '../token/access-token.verifier';
-
-/** RFC 7662 introspection response. */
-export interface Introspection {
-  active: boolean;
-  sub?: string;
-  sid?: string;
-  client_id?: string;
-  exp?: number;
-  iat?: number;
-  token_type?: 'Bearer' | 'refresh_token';
-  iss?: string;
-  aud?: string;
-}
+import type { IntrospectionDto } from './oauth.dto';
 
 /** A token we issued, recognised by its form: a JWT access token or an opaque refresh token. */
 interface RecognisedToken {
   sessionId: string;
   clientId: string;
-  introspection: Introspection;
+  introspection: IntrospectionDto;
 }
 
 /**
@@ -51,7 +39,7 @@ export class OAuthService {
     return key.id;
   }
 
-  async introspect(token: string, issuer: string): Promise<Introspection> {
+  async introspect(token: string, issuer: string): Promise<IntrospectionDto> {
     return (await this.recognise(token, issuer))?.introspection ?? { active: false };
   }
 

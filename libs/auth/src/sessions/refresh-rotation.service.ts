@@ -121,7 +121,6 @@ export class RefreshRotationService {
       data: { generation: link.generation },
     };
 
-    const event = toAuditEvent(audit, now);
     const won = await this.tokens.statements().rotate({
       predecessorHash: candidate.tokenHash,
       consumedAt: now,
@@ -131,12 +130,7 @@ export class RefreshRotationService {
       // within the grace window can need it any more.
       forgetSealedOfGeneration:
         graceEnabled && candidate.generation > 0 ? candidate.generation - 1 : undefined,
-      audit: {
-        ...event,
-        apiUserId: candidate.apiUserId,
-        sessionId: candidate.sessionId,
-        apiKeyId: candidate.apiKeyId,
-      },
+      audit: toAuditEvent(audit, now),
     });
     if (!won) throw new LostRace();
     return this.rotation(candidate, successor);

@@ -1,3 +1,4 @@
+import type { AuditEventEntity } from '../audit/audit-event.entity';
 import type { ExchangeCandidate } from './exchange-candidate';
 
 /** Everything one rotation writes, in the order it is written. */
@@ -14,16 +15,11 @@ export interface RotationWrite {
   successorSealed: string | null;
   /** Erase the sealed successor held by this generation (grace window in use). */
   forgetSealedOfGeneration?: number;
-  audit: {
-    id: string;
-    type: string;
-    apiUserId: string;
-    sessionId: string;
-    apiKeyId: string;
-    ip: string | null;
-    data: string | null;
-    createdAt: number;
-  };
+  /** The audit row, as `toAuditEvent` builds it. */
+  audit: Pick<
+    AuditEventEntity,
+    'id' | 'type' | 'apiUserId' | 'sessionId' | 'apiKeyId' | 'ip' | 'data' | 'createdAt'
+  >;
 }
 
 /** What opening a session writes: the session, generation 0 of its chain, the audit event. */

@@ -104,16 +104,10 @@ export class SessionsService {
       apiKeyId: owner.apiKeyId,
       ip: owner.ip,
     };
-    const event = toAuditEvent(audit, now);
     await this.refreshTokens.statements().openSession({
       session,
       firstToken: link,
-      audit: {
-        ...event,
-        apiUserId: owner.apiUserId,
-        sessionId: session.id,
-        apiKeyId: owner.apiKeyId,
-      },
+      audit: toAuditEvent(audit, now),
     });
     return { session, refreshToken };
   }
