@@ -70,6 +70,9 @@ export class WalCheckpointer {
         restartAfterFrames: this.options.restartAfterFrames ?? 10_000,
       },
     });
+    // A background helper must never be what keeps a process alive: a host (or a test) that
+    // ends without closing the app still exits.
+    worker.unref();
     this.worker = worker;
     return new Promise((resolve, reject) => {
       let ready = false;
