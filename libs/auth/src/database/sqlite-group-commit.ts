@@ -1,17 +1,14 @@
 import type { Database } from 'better-sqlite3';
+import { type ItemOutcome, TurnBatch } from './turn-batch';
 
 /** Runs synchronous work when no queued ORM transaction is open (UnitOfWork.exclusive). */
 export type ExclusiveRunner = <T>(work: () => T) => Promise<T>;
 
-interface Pending {
-  work: () => unknown;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
+type Work = () => unknown;
 
 /**
  * Group commit for SQLite's hot-path writes. Writes submitted during one turn of the event
- * loop are committed together, in one transaction, on the next (setImmediate): a commit
+ * loop are committed together, in one transaction, on the next (TurnBatch): a commit
  * costs far more than the few rows a rotation writes, so under load each request pays a
  * fraction of one. Nothing is answered before its commit: every submitter's promise settles
  * only once the batch's transaction has committed (or failed).
@@ -20,42 +17,24 @@ interface Pending {
  * a SAVEPOINT: one that throws is rolled back alone and rejects alone; the others commit.
  */
 export class SqliteGroupCommit {
-  private pending: Pending[] = [];
-  private readonly commitBatch: (batch: Pending[]) => { ok: boolean; value: unknown }[];
+  private readonly batch: TurnBatch<Work, unknown>;
 
-  constructor(
-    db: Database,
-    private readonly exclusive: ExclusiveRunner,
-  ) {
-    this.commitBatch = db.transaction((batch: Pending[]) =>
-      batch.map((item) => {
+  constructor(db: Database, exclusive: ExclusiveRunner) {
+    const commitBatch = db.transaction((works: Work[]) =>
+      works.map((work): ItemOutcome<unknown> => {
         try {
-          return { ok: true, value: item.work() };
+          return { ok: true, value: work() };
         } catch (error) {
-          return { ok: false, value: error };
+          return { ok: false, error };
         }
       }),
     );
+    // A commit that fails rejects the runner: nothing of the batch was written.
+    this.batch = new TurnBatch((works) => exclusive(() => commitBatch(works)));
   }
 
   /** Runs `work` (a better-sqlite3 transaction function) in the next batch. */
   submit<T>(work: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (this.pending.length === 1) setImmediate(() => this.flush());
-    });
-  }
-
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    this.exclusive(() => this.commitBatch(batch)).then(
-      (outcomes) =>
-        outcomes.forEach((outcome, i) =>
-          outcome.ok ? batch[i].resolve(outcome.value) : batch[i].reject(outcome.value),
-        ),
-      // The commit itself failed: nothing of the batch was written.
-      (error: unknown) => batch.forEach((item) => item.reject(error)),
-    );
+    return this.batch.submit(work) as Promise<T>;
   }
 }
