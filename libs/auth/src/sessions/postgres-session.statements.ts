@@ -5,6 +5,7 @@ import {
   toExchangeCandidate,
 } from './exchange-candidate';
 import type { RotationWrite, SessionOpeningWrite, SessionStatements } from './session-writes';
+import { type ItemOutcome, settleEach, TurnBatch } from '../database/turn-batch';
 
 /** The slice of node-postgres' Pool these statements use. */
 export interface PgQueryable {
@@ -16,6 +17,8 @@ export interface PgQueryable {
 }
 
 const CANDIDATE_SQL = candidateSql('$1');
+/* The candidates of several presented tokens, read in one round trip. */
+const CANDIDATES_SQL = candidateSql('ANY($1::text[])');
 
 /*
  * One statement per rotation: the conditional UPDATE decides the winner, and the successor,
@@ -42,6 +45,42 @@ const ROTATE_SQL = `
   )
   SELECT count(*)::integer AS won FROM consumed`;
 
+/*
+ * The rotations of one event-loop turn, in one statement: the same writes as ROTATE_SQL, row
+ * by row from the arrays. Each predecessor appears once (see rotateBatch), so each UPDATE
+ * joins at most one input row, and the winners are the predecessors it returns. The input is
+ * sorted by predecessor, so instances tend to lock rows in the same order; a deadlock is
+ * still possible and is handled by running the rotations one by one.
+ */
+const ROTATE_BATCH_SQL = `
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[],
+                         $6::bigint[], $7::integer[], $8::text[], $9::text[], $10::text[],
+                         $11::text[], $12::text[], $13::text[])
+      AS i(predecessor_hash, successor_hash, successor_sealed, consumed_at, generation,
+           expires_at, forget_generation, audit_id, audit_type, api_user_id, api_key_id, ip, data)
+  ), consumed AS (
+    UPDATE refresh_tokens r
+    SET consumed_at = i.consumed_at, successor_hash = i.successor_hash,
+        successor_sealed = i.successor_sealed
+    FROM input i
+    WHERE r.token_hash = i.predecessor_hash AND r.consumed_at IS NULL
+    RETURNING r.session_id, i.*
+  ), successor AS (
+    INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at, expires_at)
+    SELECT successor_hash, session_id, generation, consumed_at, expires_at FROM consumed
+  ), forgotten AS (
+    UPDATE refresh_tokens r SET successor_sealed = NULL
+    FROM consumed c
+    WHERE r.session_id = c.session_id AND r.generation = c.forget_generation
+      AND r.successor_sealed IS NOT NULL
+  ), audited AS (
+    INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at)
+    SELECT audit_id, audit_type, api_user_id, session_id, api_key_id, ip, data, consumed_at
+    FROM consumed
+  )
+  SELECT predecessor_hash FROM consumed`;
+
 /* Opening a session: the session, generation 0 of its chain and the audit event, one statement. */
 const OPEN_SESSION_SQL = `
   WITH opened AS (
@@ -57,62 +96,125 @@ const OPEN_SESSION_SQL = `
 
 /**
  * The hot path on PostgreSQL, as named (server-side prepared) statements on the pool behind
- * the TypeORM data source: parsed and planned once per connection, one round trip each.
+ * the TypeORM data source: parsed and planned once per connection. Candidate reads and
+ * rotations made in the same event-loop turn share one round trip (and the rotations one
+ * commit): under load the client and the server each pay one statement for many requests.
  */
 export class PostgresSessionStatements implements SessionStatements {
+  private readonly candidates = new TurnBatch((hashes: string[]) => this.readCandidates(hashes));
+  private readonly rotations = new TurnBatch((writes: RotationWrite[]) => this.rotateBatch(writes));
+
   constructor(private readonly pool: PgQueryable) {}
 
-  async findCandidate(tokenHash: string): Promise<ExchangeCandidate | null> {
-    const { rows } = await this.pool.query<CandidateRow>({
-      name: 'auth_exchange_candidate',
-      text: CANDIDATE_SQL,
-      values: [tokenHash],
-    });
-    return rows.length > 0 ? toExchangeCandidate(rows[0]) : null;
+  findCandidate(tokenHash: string): Promise<ExchangeCandidate | null> {
+    return this.candidates.submit(tokenHash);
   }
 
-  async rotate(write: RotationWrite): Promise<boolean> {
-    const { successor, audit } = write;
-    const { rows } = await this.pool.query<{ won: number }>({
-      name: 'auth_rotate_refresh_token',
-      text: ROTATE_SQL,
-      values: [
-        write.consumedAt,
-        successor.tokenHash,
-        write.successorSealed,
-        write.predecessorHash,
-        successor.generation,
-        successor.expiresAt,
-        write.forgetSealedOfGeneration ?? null,
-        audit.id,
-        audit.type,
-        audit.apiUserId,
-        audit.apiKeyId,
-        audit.ip,
-        audit.data,
+  rotate(write: RotationWrite): Promise<boolean> {
+    return this.rotations.submit(write);
+  }
+
+  private async readCandidates(hashes: string[]): Promise<ItemOutcome<ExchangeCandidate | null>[]> {
+    const rows =
+      hashes.length === 1
+        ? await this.query<CandidateRow>('auth_exchange_candidate', CANDIDATE_SQL, hashes)
+        : await this.query<CandidateRow>('auth_exchange_candidates', CANDIDATES_SQL, [
+            [...new Set(hashes)],
+          ]);
+    const byHash = new Map(rows.map((row) => [row.token_hash, toExchangeCandidate(row)]));
+    return hashes.map((hash) => ({ ok: true, value: byHash.get(hash) ?? null }));
+  }
+
+  /**
+   * A turn's rotations. A predecessor presented more than once in the turn goes into the
+   * batch once; the repeats run alone after it, and so lose to it exactly as a concurrent
+   * request would. If the batch fails (a deadlock with another instance, one bad row),
+   * nothing of it was written and each rotation runs alone, failing alone.
+   */
+  private async rotateBatch(writes: RotationWrite[]): Promise<ItemOutcome<boolean>[]> {
+    if (writes.length === 1) return settleEach(writes, (write) => this.rotateOne(write));
+    const first = new Map<string, RotationWrite>();
+    for (const write of writes)
+      if (!first.has(write.predecessorHash)) first.set(write.predecessorHash, write);
+    const batched = [...first.values()].sort((a, b) =>
+      a.predecessorHash < b.predecessorHash ? -1 : 1,
+    );
+    let winners: Set<string>;
+    try {
+      winners = await this.rotateAll(batched);
+    } catch {
+      return settleEach(writes, (write) => this.rotateOne(write));
+    }
+    return settleEach(writes, (write) =>
+      first.get(write.predecessorHash) === write
+        ? Promise.resolve(winners.has(write.predecessorHash))
+        : this.rotateOne(write),
+    );
+  }
+
+  private async rotateAll(writes: RotationWrite[]): Promise<Set<string>> {
+    const column = <T>(pick: (write: RotationWrite) => T): T[] => writes.map(pick);
+    const rows = await this.query<{ predecessor_hash: string }>(
+      'auth_rotate_refresh_tokens',
+      ROTATE_BATCH_SQL,
+      [
+        column((w) => w.predecessorHash),
+        column((w) => w.successor.tokenHash),
+        column((w) => w.successorSealed),
+        column((w) => w.consumedAt),
+        column((w) => w.successor.generation),
+        column((w) => w.successor.expiresAt),
+        column((w) => w.forgetSealedOfGeneration ?? null),
+        column((w) => w.audit.id),
+        column((w) => w.audit.type),
+        column((w) => w.audit.apiUserId),
+        column((w) => w.audit.apiKeyId),
+        column((w) => w.audit.ip),
+        column((w) => w.audit.data),
       ],
-    });
+    );
+    return new Set(rows.map((row) => row.predecessor_hash));
+  }
+
+  private async rotateOne(write: RotationWrite): Promise<boolean> {
+    const { successor, audit } = write;
+    const rows = await this.query<{ won: number }>('auth_rotate_refresh_token', ROTATE_SQL, [
+      write.consumedAt,
+      successor.tokenHash,
+      write.successorSealed,
+      write.predecessorHash,
+      successor.generation,
+      successor.expiresAt,
+      write.forgetSealedOfGeneration ?? null,
+      audit.id,
+      audit.type,
+      audit.apiUserId,
+      audit.apiKeyId,
+      audit.ip,
+      audit.data,
+    ]);
     return rows[0]?.won === 1;
   }
 
   async openSession(write: SessionOpeningWrite): Promise<void> {
     const { session, firstToken, audit } = write;
-    await this.pool.query({
-      name: 'auth_open_session',
-      text: OPEN_SESSION_SQL,
-      values: [
-        session.id,
-        session.apiUserId,
-        session.apiKeyId,
-        session.createdAt,
-        session.expiresAt,
-        session.ip,
-        firstToken.tokenHash,
-        firstToken.expiresAt,
-        audit.id,
-        audit.type,
-        audit.data,
-      ],
-    });
+    await this.query('auth_open_session', OPEN_SESSION_SQL, [
+      session.id,
+      session.apiUserId,
+      session.apiKeyId,
+      session.createdAt,
+      session.expiresAt,
+      session.ip,
+      firstToken.tokenHash,
+      firstToken.expiresAt,
+      audit.id,
+      audit.type,
+      audit.data,
+    ]);
+  }
+
+  private async query<Row>(name: string, text: string, values: unknown[]): Promise<Row[]> {
+    const { rows } = await this.pool.query<Row>({ name, text, values });
+    return rows;
   }
 }

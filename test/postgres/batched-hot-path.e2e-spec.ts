@@ -1,0 +1,224 @@
+import { randomBytes } from 'node:crypto';
+import { postgresPool } from '../../libs/auth/src/database/postgres-pool';
+import {
+  type PgQueryable,
+  PostgresSessionStatements,
+} from '../../libs/auth/src/sessions/postgres-session.statements';
+import type { RotationWrite } from '../../libs/auth/src/sessions/session-writes';
+import { sha256Hex } from '../../libs/auth/src/common/crypto';
+import { uuidv7 } from '../../libs/auth/src/common/ids';
+import { adminTokens, loggedInOperator, refresh, type TokenPair } from '../support/factories';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { createTestDatabase } from '../support/test-database';
+
+/** The real pool, with the name of every statement sent through it recorded. */
+function recordingPool(pool: PgQueryable): { pool: PgQueryable; sent: string[] } {
+  const sent: string[] = [];
+  return {
+    sent,
+    pool: {
+      query: (config) => {
+        sent.push(config.name);
+        return pool.query(config);
+      },
+    },
+  };
+}
+
+describe('PostgreSQL hot path: the calls of one event-loop turn share a statement', () => {
+  let app: TestApp;
+  let admin: string;
+  let statements: PostgresSessionStatements;
+  let sent: string[];
+
+  beforeAll(async () => {
+    // A grace window, so rotations keep a sealed copy of the successor (see the last test).
+    app = await startTestApp({
+      db: await createTestDatabase('postgres'),
+      env: { REFRESH_REUSE_GRACE_SECONDS: '5' },
+    });
+    admin = (await adminTokens(app.http)).access_token;
+  });
+  afterAll(() => app.dispose());
+  beforeEach(() => {
+    const pool = postgresPool(app.dataSource);
+    if (!pool) throw new Error('not PostgreSQL');
+    const recorded = recordingPool(pool);
+    statements = new PostgresSessionStatements(recorded.pool);
+    sent = recorded.sent;
+  });
+
+  /** A live session's generation-0 token: its hash and session. */
+  async function liveToken(): Promise<{ hash: string; sessionId: string; apiUserId: string }> {
+    const operator = await loggedInOperator(app.http, admin);
+    return {
+      hash: sha256Hex(operator.tokens.refresh_token),
+      sessionId: operator.tokens.session_state,
+      apiUserId: operator.apiUserId,
+    };
+  }
+
+  function rotationOf(
+    token: { hash: string; sessionId: string; apiUserId: string },
+    successorHash = sha256Hex(randomBytes(32).toString('base64url')),
+  ): RotationWrite {
+    const now = Date.now();
+    return {
+      predecessorHash: token.hash,
+      consumedAt: now,
+      successor: {
+        tokenHash: successorHash,
+        sessionId: token.sessionId,
+        generation: 1,
+        createdAt: now,
+        expiresAt: now + 60_000,
+      },
+      successorSealed: null,
+      audit: {
+        id: uuidv7(),
+        type: 'token.refreshed',
+        apiUserId: token.apiUserId,
+        sessionId: token.sessionId,
+        apiKeyId: 'unused-in-this-test',
+        ip: '203.0.113.9',
+        data: '{"generation":1}',
+        createdAt: now,
+      },
+    };
+  }
+
+  const rows = (sql: string, values: unknown[] = []) =>
+    app.dataSource.query<Record<string, unknown>[]>(sql, values);
+
+  it('reads the candidates of one turn in one query, unknown tokens as null', async () => {
+    const [first, second] = [await liveToken(), await liveToken()];
+    const found = await Promise.all([
+      statements.findCandidate(first.hash),
+      statements.findCandidate(sha256Hex('never issued')),
+      statements.findCandidate(second.hash),
+      statements.findCandidate(first.hash),
+    ]);
+    expect(sent).toEqual(['auth_exchange_candidates']);
+    expect(found.map((candidate) => candidate?.sessionId ?? null)).toEqual([
+      first.sessionId,
+      null,
+      second.sessionId,
+      first.sessionId,
+    ]);
+    expect(found[0]).toMatchObject({ generation: 0, consumedAt: null, role: 'operator' });
+  });
+
+  it('commits the rotations of one turn in one statement, each writing its rows', async () => {
+    const tokens = [await liveToken(), await liveToken(), await liveToken()];
+    const writes = tokens.map((token) => rotationOf(token));
+    const won = await Promise.all(writes.map((write) => statements.rotate(write)));
+    expect(won).toEqual([true, true, true]);
+    expect(sent).toEqual(['auth_rotate_refresh_tokens']);
+    for (const write of writes) {
+      const [consumed] = await rows(
+        'SELECT consumed_at, successor_hash FROM refresh_tokens WHERE token_hash = $1',
+        [write.predecessorHash],
+      );
+      expect(consumed).toEqual({
+        consumed_at: String(write.consumedAt),
+        successor_hash: write.successor.tokenHash,
+      });
+      expect(
+        await rows('SELECT session_id, generation FROM refresh_tokens WHERE token_hash = $1', [
+          write.successor.tokenHash,
+        ]),
+      ).toEqual([{ session_id: write.successor.sessionId, generation: 1 }]);
+      expect(
+        await rows('SELECT type, session_id, ip FROM audit_events WHERE id = $1', [write.audit.id]),
+      ).toEqual([
+        { type: 'token.refreshed', session_id: write.successor.sessionId, ip: '203.0.113.9' },
+      ]);
+    }
+  });
+
+  it("erases the sealed copy held one link back, as a rotation's own statement does", async () => {
+    const chains = [];
+    for (let i = 0; i < 2; i += 1) {
+      const operator = await loggedInOperator(app.http, admin);
+      // Through HTTP: generation 0 now holds the sealed copy of generation 1.
+      const next = await refresh(app.http, operator.tokens.refresh_token).expect(200);
+      chains.push({
+        hash: sha256Hex((next.body as TokenPair).refresh_token),
+        sessionId: operator.tokens.session_state,
+        apiUserId: operator.apiUserId,
+      });
+    }
+    const sealedOfGeneration0 = (sessionId: string) =>
+      rows(
+        'SELECT successor_sealed IS NOT NULL AS sealed FROM refresh_tokens WHERE session_id = $1 AND generation = 0',
+        [sessionId],
+      );
+    expect(await sealedOfGeneration0(chains[0].sessionId)).toEqual([{ sealed: true }]);
+    const writes = chains.map((chain) => ({
+      ...rotationOf(chain),
+      successorSealed: 'sealed-copy-of-generation-2',
+      forgetSealedOfGeneration: 0,
+    }));
+    for (const write of writes) write.successor.generation = 2;
+    expect(await Promise.all(writes.map((write) => statements.rotate(write)))).toEqual([
+      true,
+      true,
+    ]);
+    expect(sent).toEqual(['auth_rotate_refresh_tokens']);
+    for (const chain of chains) {
+      expect(await sealedOfGeneration0(chain.sessionId)).toEqual([{ sealed: false }]);
+      expect(
+        await rows(
+          'SELECT generation, successor_sealed FROM refresh_tokens WHERE session_id = $1 AND generation > 0 ORDER BY generation',
+          [chain.sessionId],
+        ),
+      ).toEqual([
+        { generation: 1, successor_sealed: 'sealed-copy-of-generation-2' },
+        { generation: 2, successor_sealed: null },
+      ]);
+    }
+  });
+
+  it('gives a token presented twice in one turn one winner and one successor', async () => {
+    const token = await liveToken();
+    const [first, repeat] = [rotationOf(token), rotationOf(token)];
+    const other = rotationOf(await liveToken());
+    const won = await Promise.all([first, repeat, other].map((write) => statements.rotate(write)));
+    expect(won).toEqual([true, false, true]);
+    // The repeat ran alone after the batch, and found the token consumed.
+    expect(sent).toEqual(['auth_rotate_refresh_tokens', 'auth_rotate_refresh_token']);
+    expect(
+      await rows('SELECT token_hash FROM refresh_tokens WHERE session_id = $1 AND generation = 1', [
+        token.sessionId,
+      ]),
+    ).toEqual([{ token_hash: first.successor.tokenHash }]);
+    expect(await rows('SELECT id FROM audit_events WHERE id = $1', [repeat.audit.id])).toEqual([]);
+  });
+
+  it('runs the rotations one by one when the batch fails, so only the bad one fails', async () => {
+    const good = rotationOf(await liveToken());
+    const taken = await liveToken();
+    // Its successor would reuse an existing token's hash: the primary key refuses the row.
+    const bad = rotationOf(await liveToken(), taken.hash);
+    const results = await Promise.allSettled([good, bad].map((write) => statements.rotate(write)));
+    expect(results[0]).toEqual({ status: 'fulfilled', value: true });
+    expect(results[1].status).toBe('rejected');
+    expect(sent).toEqual([
+      'auth_rotate_refresh_tokens',
+      'auth_rotate_refresh_token',
+      'auth_rotate_refresh_token',
+    ]);
+    // Nothing of the failed batch or of the bad rotation was written.
+    expect(
+      await rows('SELECT consumed_at FROM refresh_tokens WHERE token_hash = $1', [
+        bad.predecessorHash,
+      ]),
+    ).toEqual([{ consumed_at: null }]);
+    expect(await rows('SELECT id FROM audit_events WHERE id = $1', [bad.audit.id])).toEqual([]);
+    expect(
+      await rows('SELECT generation FROM refresh_tokens WHERE token_hash = $1', [
+        good.successor.tokenHash,
+      ]),
+    ).toEqual([{ generation: 1 }]);
+  });
+});
