@@ -4,7 +4,10 @@ import {
   type PgQueryable,
   PostgresSessionStatements,
 } from '../../libs/auth/src/sessions/postgres-session.statements';
-import type { RotationWrite } from '../../libs/auth/src/sessions/session-writes';
+import type {
+  RotationWrite,
+  SessionOpeningWrite,
+} from '../../libs/auth/src/sessions/session-writes';
 import { sha256Hex } from '../../libs/auth/src/common/crypto';
 import { uuidv7 } from '../../libs/auth/src/common/ids';
 import { adminTokens, loggedInOperator, refresh, type TokenPair } from '../support/factories';
@@ -220,5 +223,58 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
         good.successor.tokenHash,
       ]),
     ).toEqual([{ generation: 1 }]);
+  });
+  it('opens the sessions of one turn in one statement, a failed batch one by one', async () => {
+    const operator = await loggedInOperator(app.http, admin);
+    const opening = (sessionId = uuidv7()): SessionOpeningWrite => {
+      const now = Date.now();
+      return {
+        session: {
+          id: sessionId,
+          apiUserId: operator.apiUserId,
+          apiKeyId: operator.apiKeyId,
+          createdAt: now,
+          expiresAt: now + 60_000,
+          ip: null,
+        },
+        firstToken: {
+          tokenHash: sha256Hex(randomBytes(32).toString('base64url')),
+          sessionId,
+          generation: 0,
+          createdAt: now,
+          expiresAt: now + 30_000,
+        },
+        audit: {
+          id: uuidv7(),
+          type: 'token.issued',
+          apiUserId: operator.apiUserId,
+          sessionId,
+          apiKeyId: operator.apiKeyId,
+          ip: null,
+          data: null,
+          createdAt: now,
+        },
+      };
+    };
+    const together = [opening(), opening()];
+    await Promise.all(together.map((write) => statements.openSession(write)));
+    expect(sent).toEqual(['auth_open_sessions']);
+    for (const write of together) {
+      expect(
+        await rows(
+          'SELECT s.id, t.generation, a.type FROM sessions s JOIN refresh_tokens t ON t.session_id = s.id JOIN audit_events a ON a.session_id = s.id WHERE s.id = $1',
+          [write.session.id],
+        ),
+      ).toEqual([{ id: write.session.id, generation: 0, type: 'token.issued' }]);
+    }
+
+    // A session id already taken: the shared statement fails, then only that opening does.
+    sent.length = 0;
+    const [good, clash] = [opening(), opening(operator.tokens.session_state)];
+    const results = await Promise.allSettled([good, clash].map((w) => statements.openSession(w)));
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    expect(sent).toEqual(['auth_open_sessions', 'auth_open_session', 'auth_open_session']);
+    expect(await rows('SELECT id FROM sessions WHERE id = $1', [good.session.id])).toHaveLength(1);
+    expect(await rows('SELECT id FROM audit_events WHERE id = $1', [clash.audit.id])).toEqual([]);
   });
 });

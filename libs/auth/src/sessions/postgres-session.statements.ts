@@ -94,15 +94,62 @@ const OPEN_SESSION_SQL = `
   INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at)
   SELECT $9, $10, $2, id, $3, $6, $11, $4::bigint FROM opened`;
 
+/* The session openings of one event-loop turn, in one statement: OPEN_SESSION_SQL row by row. */
+const OPEN_SESSIONS_SQL = `
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
+                         $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[])
+      AS i(session_id, api_user_id, api_key_id, created_at, expires_at, ip, token_hash,
+           token_expires_at, audit_id, audit_type, data)
+  ), opened AS (
+    INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, ip)
+    SELECT session_id, api_user_id, api_key_id, created_at, expires_at, ip FROM input
+    RETURNING id
+  ), first_token AS (
+    INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at, expires_at)
+    SELECT i.token_hash, o.id, 0, i.created_at, i.token_expires_at
+    FROM opened o JOIN input i ON i.session_id = o.id
+  )
+  INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at)
+  SELECT i.audit_id, i.audit_type, i.api_user_id, o.id, i.api_key_id, i.ip, i.data, i.created_at
+  FROM opened o JOIN input i ON i.session_id = o.id`;
+
+/**
+ * A turn's writes as one statement; or one statement per write, each settling alone, for a
+ * lone write or when the shared statement fails (a statement is atomic: none of it was written).
+ */
+async function allOrEach<W, R>(
+  writes: W[],
+  runAll: (writes: W[]) => Promise<R[]>,
+  runOne: (write: W) => Promise<R>,
+): Promise<ItemOutcome<R>[]> {
+  if (writes.length > 1) {
+    try {
+      return (await runAll(writes)).map((value) => ({ ok: true, value }));
+    } catch {
+      // A deadlock with another instance, or one bad row: retried one by one below.
+    }
+  }
+  return settleEach(writes, runOne);
+}
+
 /**
  * The hot path on PostgreSQL, as named (server-side prepared) statements on the pool behind
- * the TypeORM data source: parsed and planned once per connection. Candidate reads and
- * rotations made in the same event-loop turn share one round trip (and the rotations one
- * commit): under load the client and the server each pay one statement for many requests.
+ * the TypeORM data source: parsed and planned once per connection. The candidate reads, the
+ * rotations and the session openings made in one event-loop turn each share one statement
+ * (and so the writes one commit): under load, the client and the server each pay one round
+ * trip for many requests.
  */
 export class PostgresSessionStatements implements SessionStatements {
   private readonly candidates = new TurnBatch((hashes: string[]) => this.readCandidates(hashes));
   private readonly rotations = new TurnBatch((writes: RotationWrite[]) => this.rotateBatch(writes));
+  private readonly openings = new TurnBatch((writes: SessionOpeningWrite[]) =>
+    allOrEach(
+      writes,
+      (all) => this.openAll(all),
+      (write) => this.openOne(write),
+    ),
+  );
 
   constructor(private readonly pool: PgQueryable) {}
 
@@ -127,32 +174,31 @@ export class PostgresSessionStatements implements SessionStatements {
 
   /**
    * A turn's rotations. A predecessor presented more than once in the turn goes into the
-   * batch once; the repeats run alone after it, and so lose to it exactly as a concurrent
-   * request would. If the batch fails (a deadlock with another instance, one bad row),
-   * nothing of it was written and each rotation runs alone, failing alone.
+   * shared statement once; the repeats run alone after it, and so lose to it exactly as a
+   * concurrent request would.
    */
   private async rotateBatch(writes: RotationWrite[]): Promise<ItemOutcome<boolean>[]> {
-    if (writes.length === 1) return settleEach(writes, (write) => this.rotateOne(write));
-    const first = new Map<string, RotationWrite>();
-    for (const write of writes)
-      if (!first.has(write.predecessorHash)) first.set(write.predecessorHash, write);
-    const batched = [...first.values()].sort((a, b) =>
+    const unique = new Map<string, RotationWrite>();
+    const repeats: RotationWrite[] = [];
+    for (const write of writes) {
+      if (unique.has(write.predecessorHash)) repeats.push(write);
+      else unique.set(write.predecessorHash, write);
+    }
+    // Sorted, so that instances tend to lock rows in the same order.
+    const batched = [...unique.values()].sort((a, b) =>
       a.predecessorHash < b.predecessorHash ? -1 : 1,
     );
-    let winners: Set<string>;
-    try {
-      winners = await this.rotateAll(batched);
-    } catch {
-      return settleEach(writes, (write) => this.rotateOne(write));
-    }
-    return settleEach(writes, (write) =>
-      first.get(write.predecessorHash) === write
-        ? Promise.resolve(winners.has(write.predecessorHash))
-        : this.rotateOne(write),
-    );
+    const rotateOne = (write: RotationWrite) => this.rotateOne(write);
+    const outcomes = new Map<RotationWrite, ItemOutcome<boolean>>();
+    const settled = await allOrEach(batched, (all) => this.rotateAll(all), rotateOne);
+    settled.forEach((outcome, i) => outcomes.set(batched[i], outcome));
+    const settledRepeats = await settleEach(repeats, rotateOne);
+    settledRepeats.forEach((outcome, i) => outcomes.set(repeats[i], outcome));
+    return writes.map((write) => outcomes.get(write) as ItemOutcome<boolean>);
   }
 
-  private async rotateAll(writes: RotationWrite[]): Promise<Set<string>> {
+  /** Whether each write won (consumed its predecessor), in the order of `writes`. */
+  private async rotateAll(writes: RotationWrite[]): Promise<boolean[]> {
     const column = <T>(pick: (write: RotationWrite) => T): T[] => writes.map(pick);
     const rows = await this.query<{ predecessor_hash: string }>(
       'auth_rotate_refresh_tokens',
@@ -173,7 +219,8 @@ export class PostgresSessionStatements implements SessionStatements {
         column((w) => w.audit.data),
       ],
     );
-    return new Set(rows.map((row) => row.predecessor_hash));
+    const winners = new Set(rows.map((row) => row.predecessor_hash));
+    return writes.map((write) => winners.has(write.predecessorHash));
   }
 
   private async rotateOne(write: RotationWrite): Promise<boolean> {
@@ -196,7 +243,29 @@ export class PostgresSessionStatements implements SessionStatements {
     return rows[0]?.won === 1;
   }
 
-  async openSession(write: SessionOpeningWrite): Promise<void> {
+  openSession(write: SessionOpeningWrite): Promise<void> {
+    return this.openings.submit(write);
+  }
+
+  private async openAll(writes: SessionOpeningWrite[]): Promise<void[]> {
+    const column = <T>(pick: (write: SessionOpeningWrite) => T): T[] => writes.map(pick);
+    await this.query('auth_open_sessions', OPEN_SESSIONS_SQL, [
+      column((w) => w.session.id),
+      column((w) => w.session.apiUserId),
+      column((w) => w.session.apiKeyId),
+      column((w) => w.session.createdAt),
+      column((w) => w.session.expiresAt),
+      column((w) => w.session.ip),
+      column((w) => w.firstToken.tokenHash),
+      column((w) => w.firstToken.expiresAt),
+      column((w) => w.audit.id),
+      column((w) => w.audit.type),
+      column((w) => w.audit.data),
+    ]);
+    return writes.map(() => undefined);
+  }
+
+  private async openOne(write: SessionOpeningWrite): Promise<void> {
     const { session, firstToken, audit } = write;
     await this.query('auth_open_session', OPEN_SESSION_SQL, [
       session.id,
