@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
 import { postgresPool } from '../../libs/auth/src/database/postgres-pool';
 import {
   type PgQueryable,
@@ -196,6 +197,33 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
       ]),
     ).toEqual([{ token_hash: first.successor.tokenHash }]);
     expect(await rows('SELECT id FROM audit_events WHERE id = $1', [repeat.audit.id])).toEqual([]);
+  });
+
+  it('gives each token one winner when two instances rotate the same tokens in one turn', async () => {
+    // A second pool on the same database: another server instance's connections.
+    const otherPool = new Pool({ connectionString: app.db.env.DATABASE_URL, max: 2 });
+    const otherInstance = new PostgresSessionStatements(otherPool);
+    try {
+      for (let round = 0; round < 5; round += 1) {
+        const tokens = [await liveToken(), await liveToken(), await liveToken()];
+        const won = await Promise.all([
+          ...tokens.map((token) => statements.rotate(rotationOf(token))),
+          // The other instance submits them in the opposite order.
+          ...[...tokens].reverse().map((token) => otherInstance.rotate(rotationOf(token))),
+        ]);
+        const winsPerToken = tokens.map((_, i) => Number(won[i]) + Number(won[won.length - 1 - i]));
+        expect(winsPerToken).toEqual([1, 1, 1]);
+        expect(sent).toContain('auth_rotate_refresh_tokens');
+        for (const token of tokens)
+          expect(
+            await rows('SELECT 1 FROM refresh_tokens WHERE session_id = $1 AND generation = 1', [
+              token.sessionId,
+            ]),
+          ).toHaveLength(1);
+      }
+    } finally {
+      await otherPool.end();
+    }
   });
 
   it('runs the rotations one by one when the batch fails, so only the bad one fails', async () => {
