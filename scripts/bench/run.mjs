@@ -7,6 +7,7 @@
 //   npm run bench [-- --repeats 3 --duration 10 --connections 50 --out bench-results.json]
 //   npm run bench -- --postgres        (our server on an embedded PostgreSQL, pinned with it)
 //   npm run bench -- --only refresh --repeats 1 --cpu-prof /tmp/prof   (profile our server)
+//   npm run bench -- --only 'POST /auth/token$'   (a trailing $ anchors the name: token alone)
 import autocannon from 'autocannon';
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -36,6 +37,9 @@ const CONNECTIONS = Number(arg('connections', 50));
 
 /** Only the scenarios whose name contains this text (quick runs; ratios need both sides). */
 const ONLY = arg('only', '');
+/** `--only` picks the measurements whose name contains it; a trailing `$` anchors it to the end. */
+const selected = (name) =>
+  ONLY.endsWith('$') ? name.endsWith(ONLY.slice(0, -1)) : name.includes(ONLY);
 /** Where our server writes a V8 CPU profile of the whole run (summarise with profile-summary.mjs). */
 const CPU_PROF_DIR = arg('cpu-prof', '');
 /** Our server on an embedded PostgreSQL instead of the embedded SQLite database. */
@@ -251,7 +255,7 @@ async function main() {
   const bare = await startForked('scripts/bench/bare-nest-target.cjs');
   const spare = CONNECTIONS * 4;
   const freshAccessTokens = await ours.accessTokens(
-    ONLY && !'ours GET /api-users/me (fresh token)'.includes(ONLY)
+    !selected('ours GET /api-users/me (fresh token)')
       ? 1
       : Math.min(20_000, 4000 * DURATION),
   );
@@ -328,7 +332,7 @@ async function main() {
     'bare Nest route (Fastify)': async () => measure(bare, { method: 'GET', path: '/bare' }),
   };
 
-  for (const name of Object.keys(scenarios)) if (!name.includes(ONLY)) delete scenarios[name];
+  for (const name of Object.keys(scenarios)) if (!selected(name)) delete scenarios[name];
   const runs = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]));
   if (CPU_PROF_DIR) {
     mkdirSync(CPU_PROF_DIR, { recursive: true });
