@@ -255,9 +255,7 @@ async function main() {
   const bare = await startForked('scripts/bench/bare-nest-target.cjs');
   const spare = CONNECTIONS * 4;
   const freshAccessTokens = await ours.accessTokens(
-    !selected('ours GET /api-users/me (fresh token)')
-      ? 1
-      : Math.min(20_000, 4000 * DURATION),
+    !selected('ours GET /api-users/me (fresh token)') ? 1 : Math.min(20_000, 4000 * DURATION),
   );
   const [reusedToken] = await ours.accessTokens(1);
   let freshIndex = 0;
