@@ -10,7 +10,8 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Pins the calling process to core 1; true when servers can be pinned to core 0. */
 export function pinLoadToCore1() {
   if (!existsSync('/usr/bin/taskset') || cpus().length < 2) return false;
-  execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  // -a: every thread, helper threads included (they exist already and would keep both cores).
+  execFileSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignore' });
   return true;
 }
 

@@ -185,7 +185,9 @@ async function startForked(script) {
     if (!/oidc-provider (WARNING|NOTICE)/.test(text)) process.stderr.write(text);
   });
   const ready = await new Promise((resolve) => child.on('message', (m) => m.ready && resolve(m)));
-  if (TASKSET) execFileSync('taskset', ['-cp', '0', String(child.pid)], { stdio: 'ignore' });
+  // -a: every thread. Node's helper threads (V8's GC and compiler workers, libuv's pool) exist
+  // by now, and pinning only the main thread would leave them the load generator's core.
+  if (TASKSET) execFileSync('taskset', ['-a', '-cp', '0', String(child.pid)], { stdio: 'ignore' });
   return {
     base: `http://127.0.0.1:${ready.port}`,
     pid: child.pid,
