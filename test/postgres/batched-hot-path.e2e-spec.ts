@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
+import { batchedPgRead, manyKeysSql } from '../../libs/auth/src/database/batched-pg-read';
 import { postgresPool } from '../../libs/auth/src/database/postgres-pool';
 import {
   type PgQueryable,
@@ -11,7 +12,13 @@ import type {
 } from '../../libs/auth/src/sessions/session-writes';
 import { sha256Hex } from '../../libs/auth/src/common/crypto';
 import { uuidv7 } from '../../libs/auth/src/common/ids';
-import { adminTokens, loggedInOperator, refresh, type TokenPair } from '../support/factories';
+import {
+  adminTokens,
+  bearer,
+  loggedInOperator,
+  refresh,
+  type TokenPair,
+} from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createTestDatabase } from '../support/test-database';
 
@@ -102,7 +109,7 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
       statements.findCandidate(second.hash),
       statements.findCandidate(first.hash),
     ]);
-    expect(sent).toEqual(['auth_exchange_candidates']);
+    expect(sent).toEqual(['auth_exchange_candidate_batch']);
     expect(found.map((candidate) => candidate?.sessionId ?? null)).toEqual([
       first.sessionId,
       null,
@@ -110,6 +117,48 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
       first.sessionId,
     ]);
     expect(found[0]).toMatchObject({ generation: 0, consumedAt: null, role: 'operator' });
+  });
+
+  it('reads API users by id in one query per turn, through the generic keyed read', async () => {
+    const one = 'SELECT id, name FROM api_users WHERE id = $1';
+    const pool = postgresPool(app.dataSource) as PgQueryable;
+    const recorded = recordingPool(pool);
+    const readUser = batchedPgRead<{ id: string; name: string }>(
+      recorded.pool,
+      { name: 'test_api_user_by_id', one, many: manyKeysSql(one) },
+      (row) => row.id,
+    );
+    const [first, second] = [
+      await loggedInOperator(app.http, admin),
+      await loggedInOperator(app.http, admin),
+    ];
+    const users = await Promise.all([
+      readUser(second.apiUserId),
+      readUser('00000000-0000-7000-8000-000000000000'),
+      readUser(first.apiUserId),
+    ]);
+    expect(recorded.sent).toEqual(['test_api_user_by_id_batch']);
+    expect(users).toEqual([
+      { id: second.apiUserId, name: second.name },
+      undefined,
+      { id: first.apiUserId, name: first.name },
+    ]);
+    expect(await readUser(first.apiUserId)).toEqual({ id: first.apiUserId, name: first.name });
+    expect(recorded.sent).toEqual(['test_api_user_by_id_batch', 'test_api_user_by_id']);
+  });
+
+  it('answers concurrent GET /api-users/me of different users each with its own user', async () => {
+    const operators = await Promise.all(
+      Array.from({ length: 4 }, () => loggedInOperator(app.http, admin)),
+    );
+    const responses = await Promise.all(
+      operators.map((operator) =>
+        app.http.get('/api-users/me').set(bearer(operator.tokens.access_token)).expect(200),
+      ),
+    );
+    expect(responses.map((response) => (response.body as { id: string }).id)).toEqual(
+      operators.map((operator) => operator.apiUserId),
+    );
   });
 
   it('commits the rotations of one turn in one statement, each writing its rows', async () => {

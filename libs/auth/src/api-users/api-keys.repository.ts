@@ -55,6 +55,7 @@ export class ApiKeysRepository {
       this.dataSource,
       'auth_api_key_with_owner',
       KEY_WITH_OWNER_SQL,
+      'id',
     );
   }
 

@@ -24,6 +24,7 @@ export class ApiUsersRepository {
       this.dataSource,
       'auth_api_user_by_id',
       'SELECT id, name, role, status, registration_token_hash, created_at, updated_at FROM api_users WHERE id = $1',
+      'id',
     );
   }
 

@@ -5,6 +5,7 @@ import {
   toExchangeCandidate,
 } from './exchange-candidate';
 import type { RotationWrite, SessionOpeningWrite, SessionStatements } from './session-writes';
+import { batchedPgRead, type KeyedRead } from '../database/batched-pg-read';
 import { type ItemOutcome, settleEach, TurnBatch } from '../database/turn-batch';
 
 /** The slice of node-postgres' Pool these statements use. */
@@ -141,7 +142,7 @@ async function allOrEach<W, R>(
  * trip for many requests.
  */
 export class PostgresSessionStatements implements SessionStatements {
-  private readonly candidates = new TurnBatch((hashes: string[]) => this.readCandidates(hashes));
+  private readonly candidates: KeyedRead<CandidateRow>;
   private readonly rotations = new TurnBatch((writes: RotationWrite[]) => this.rotateBatch(writes));
   private readonly openings = new TurnBatch((writes: SessionOpeningWrite[]) =>
     allOrEach(
@@ -151,25 +152,21 @@ export class PostgresSessionStatements implements SessionStatements {
     ),
   );
 
-  constructor(private readonly pool: PgQueryable) {}
+  constructor(private readonly pool: PgQueryable) {
+    this.candidates = batchedPgRead<CandidateRow>(
+      pool,
+      { name: 'auth_exchange_candidate', one: CANDIDATE_SQL, many: CANDIDATES_SQL },
+      (row) => row.token_hash,
+    );
+  }
 
-  findCandidate(tokenHash: string): Promise<ExchangeCandidate | null> {
-    return this.candidates.submit(tokenHash);
+  async findCandidate(tokenHash: string): Promise<ExchangeCandidate | null> {
+    const row = await this.candidates(tokenHash);
+    return row ? toExchangeCandidate(row) : null;
   }
 
   rotate(write: RotationWrite): Promise<boolean> {
     return this.rotations.submit(write);
-  }
-
-  private async readCandidates(hashes: string[]): Promise<ItemOutcome<ExchangeCandidate | null>[]> {
-    const rows =
-      hashes.length === 1
-        ? await this.query<CandidateRow>('auth_exchange_candidate', CANDIDATE_SQL, hashes)
-        : await this.query<CandidateRow>('auth_exchange_candidates', CANDIDATES_SQL, [
-            [...new Set(hashes)],
-          ]);
-    const byHash = new Map(rows.map((row) => [row.token_hash, toExchangeCandidate(row)]));
-    return hashes.map((hash) => ({ ok: true, value: byHash.get(hash) ?? null }));
   }
 
   /**

@@ -1,0 +1,47 @@
+import type { PgQueryable } from '../sessions/postgres-session.statements';
+import { TurnBatch } from './turn-batch';
+
+/** A one-row read by key; undefined when no row matches. */
+export type KeyedRead<Row> = (key: string) => Promise<Row | undefined>;
+
+export interface KeyedReadStatements {
+  /** Statement name (of the one-key form; the batch form takes a suffix). */
+  name: string;
+  /** The read of one key, as `$1`. */
+  one: string;
+  /** The same read for an array of keys, as `$1` (`... = ANY($1::text[])`). */
+  many: string;
+}
+
+/**
+ * A hot-path read on PostgreSQL whose calls in one turn of the event loop share one query
+ * (TurnBatch): a lone call sends the one-key statement, several send the array form once.
+ * Both are named statements, parsed and planned once per connection. `keyOf` tells which row
+ * answers which key.
+ */
+export function batchedPgRead<Row>(
+  pool: PgQueryable,
+  statements: KeyedReadStatements,
+  keyOf: (row: Row) => string,
+): KeyedRead<Row> {
+  const batch = new TurnBatch(async (keys: string[]) => {
+    const { rows } =
+      keys.length === 1
+        ? await pool.query<Row>({ name: statements.name, text: statements.one, values: keys })
+        : await pool.query<Row>({
+            name: `${statements.name}_batch`,
+            text: statements.many,
+            values: [[...new Set(keys)]],
+          });
+    const byKey = new Map(rows.map((row) => [keyOf(row), row]));
+    return keys.map((key) => ({ ok: true as const, value: byKey.get(key) }));
+  });
+  return (key) => batch.submit(key);
+}
+
+/** `sql` with its one `= $1` turned into `= ANY($1::text[])`. */
+export function manyKeysSql(sql: string): string {
+  const matches = sql.match(/= \$1\b/g) ?? [];
+  if (matches.length !== 1) throw new Error(`expected exactly one "= $1" in: ${sql}`);
+  return sql.replace(/= \$1\b/, '= ANY($1::text[])');
+}
