@@ -1,8 +1,6 @@
 import type { PgQueryable } from '../sessions/postgres-session.statements';
+import type { KeyedRead } from './keyed-read';
 import { TurnBatch } from './turn-batch';
-
-/** A one-row read by key; undefined when no row matches. */
-export type KeyedRead<Row> = (key: string) => Promise<Row | undefined>;
 
 export interface KeyedReadStatements {
   /** Statement name (of the one-key form; the batch form takes a suffix). */

@@ -1,18 +1,22 @@
 import type { DataSource } from 'typeorm';
 import { batchedPgRead, manyKeysSql } from './batched-pg-read';
 import { postgresPool } from './postgres-pool';
+import { batchedSqliteRead } from './batched-sqlite-read';
+import type { KeyedRead } from './keyed-read';
 import { betterSqliteConnection } from './sqlite-connection';
 
-/** A one-row read by one key; undefined when no row matches. */
-export type PreparedRead<Row> = (key: string) => Promise<Row | undefined>;
+/** A hot-path read by one key (see preparedRead). */
+export type PreparedRead<Row> = KeyedRead<Row>;
 
 /**
  * A read that runs on every request of a hot route, as a prepared statement of the data
- * source's dialect instead of an ORM query (whose query building costs more than the read):
- * a better-sqlite3 statement, or named PostgreSQL statements whose calls in one event-loop
- * turn share one query (batchedPgRead). `sql` matches its key as `= $1`, once; `key` is the
- * column of the row that holds it. Prepared on first use, after migrations. Rows come as the
- * driver gives them: PostgreSQL returns bigint columns as strings.
+ * source's dialect instead of an ORM query (whose query building costs more than the read).
+ * `sql` matches its key as `= $1`, once; `key` is the column of the row that holds it.
+ * Prepared on first use, after migrations. Rows come as the driver gives them: PostgreSQL
+ * returns bigint columns as strings.
+ *
+ * The reads made in one turn of the event loop run together on the next: on PostgreSQL as one
+ * query (batchedPgRead), on SQLite as one synchronous statement each (batchedSqliteRead).
  */
 export function preparedRead<Row>(
   dataSource: DataSource,
@@ -35,7 +39,7 @@ function prepare<Row>(
   const db = betterSqliteConnection(dataSource);
   if (db) {
     const statement = db.prepare<[string], Row>(statements.one.replace('$1', '?'));
-    return (value) => Promise.resolve(statement.get(value));
+    return batchedSqliteRead(statement);
   }
   const pool = postgresPool(dataSource);
   if (!pool) throw new Error(`unsupported database type: ${dataSource.options.type}`);

@@ -5,7 +5,8 @@ import {
   toExchangeCandidate,
 } from './exchange-candidate';
 import type { RotationWrite, SessionOpeningWrite, SessionStatements } from './session-writes';
-import { batchedPgRead, type KeyedRead } from '../database/batched-pg-read';
+import { batchedPgRead } from '../database/batched-pg-read';
+import type { KeyedRead } from '../database/keyed-read';
 import { type ItemOutcome, settleEach, TurnBatch } from '../database/turn-batch';
 
 /** The slice of node-postgres' Pool these statements use. */

@@ -1,10 +1,12 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import {
   type CandidateRow,
   candidateSql,
   type ExchangeCandidate,
   toExchangeCandidate,
 } from './exchange-candidate';
+import type { KeyedRead } from '../database/keyed-read';
+import { batchedSqliteRead } from '../database/batched-sqlite-read';
 import { type ExclusiveRunner, SqliteGroupCommit } from '../database/sqlite-group-commit';
 import type { RotationWrite, SessionOpeningWrite, SessionStatements } from './session-writes';
 
@@ -16,7 +18,7 @@ import type { RotationWrite, SessionOpeningWrite, SessionStatements } from './se
  * several awaited ORM queries. The conditional UPDATE still decides the winner.
  */
 export class SqliteSessionStatements implements SessionStatements {
-  private readonly candidate: Statement<[string], CandidateRow>;
+  private readonly candidate: KeyedRead<CandidateRow>;
   private readonly rotateTransaction: (write: RotationWrite) => boolean;
   private readonly openTransaction: (write: SessionOpeningWrite) => void;
 
@@ -24,7 +26,7 @@ export class SqliteSessionStatements implements SessionStatements {
 
   constructor(db: Database, exclusive: ExclusiveRunner) {
     this.groupCommit = new SqliteGroupCommit(db, exclusive);
-    this.candidate = db.prepare<[string], CandidateRow>(candidateSql('?'));
+    this.candidate = batchedSqliteRead(db.prepare<[string], CandidateRow>(candidateSql('?')));
     const consume = db.prepare(
       'UPDATE refresh_tokens SET consumed_at = ?, successor_hash = ?, successor_sealed = ? WHERE token_hash = ? AND consumed_at IS NULL',
     );
@@ -94,9 +96,9 @@ export class SqliteSessionStatements implements SessionStatements {
     return this.groupCommit.submit(() => this.openTransaction(write));
   }
 
-  findCandidate(tokenHash: string): Promise<ExchangeCandidate | null> {
-    const row = this.candidate.get(tokenHash);
-    return Promise.resolve(row ? toExchangeCandidate(row) : null);
+  async findCandidate(tokenHash: string): Promise<ExchangeCandidate | null> {
+    const row = await this.candidate(tokenHash);
+    return row ? toExchangeCandidate(row) : null;
   }
 
   rotate(write: RotationWrite): Promise<boolean> {
