@@ -42,7 +42,10 @@ function areaOf(frame) {
 const STEPS = [
   ['SQLite write (group commit: statements + commit)', /sqlite-group-commit\.js/],
   ['PostgreSQL statements (pg client)', /\/(pg|pg-pool|pg-protocol)\//],
-  ['database read (prepared)', /sqlite-session\.statements\.js|prepared-read\.js/],
+  [
+    'database read (prepared)',
+    /sqlite-session\.statements\.js|prepared-read\.js|batched-(sqlite|pg)-read\.js/,
+  ],
   ['ES256 signing', /keys\/jws\.js/],
   ['body validation (class-transformer + class-validator)', /pipes\/validation\.pipe\.js/],
   ['bearer guard', /bearer-auth\.guard\.js/],

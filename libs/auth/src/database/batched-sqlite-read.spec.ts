@@ -30,6 +30,23 @@ describe('batchedSqliteRead', () => {
     expect(order).toEqual(['b', 'missing', 'a']);
   });
 
+  it('reads a key asked for several times in one turn once', async () => {
+    const readKeys: string[] = [];
+    db.function('recorded', (key: unknown) => {
+      readKeys.push(key as string);
+      return key as string;
+    });
+    const read = batchedSqliteRead(
+      db.prepare<[string], { id: string }>('SELECT id FROM t WHERE id = recorded(?)'),
+    );
+    const rows = await Promise.all(['a', 'b', 'a', 'a'].map((key) => read(key)));
+    expect(rows).toEqual([{ id: 'a' }, { id: 'b' }, { id: 'a' }, { id: 'a' }]);
+    expect(readKeys).toEqual(['a', 'b']);
+    // The next turn reads again: nothing is cached across turns.
+    await read('a');
+    expect(readKeys).toEqual(['a', 'b', 'a']);
+  });
+
   it('fails only the read whose statement throws', async () => {
     db.function('echo_or_throw', (key: unknown) => {
       if (key === 'boom') throw new Error('boom');
