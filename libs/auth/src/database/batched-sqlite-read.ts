@@ -12,7 +12,6 @@ import { type ItemOutcome, TurnBatch } from './turn-batch';
  */
 export function batchedSqliteRead<Row>(statement: Statement<[string], Row>): KeyedRead<Row> {
   const batch = new TurnBatch((keys: string[]) => {
-    // A key asked for several times in one turn is read once: all see the same row.
     const outcomes = new Map<string, ItemOutcome<Row | undefined>>();
     return Promise.resolve(
       keys.map((key) => {
