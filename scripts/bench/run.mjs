@@ -91,10 +91,10 @@ function cpuBetween(before, after) {
   return micros;
 }
 
-async function post(url, body, type = 'application/json') {
+async function post(url, body, type = 'application/json', headers = {}) {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': type },
+    headers: { 'content-type': type, ...headers },
     body: type === 'application/json' ? JSON.stringify(body) : new URLSearchParams(body),
   });
   return { status: response.status, body: await response.json() };
@@ -159,6 +159,32 @@ async function startOurs() {
       for (let i = 0; i < n; i += 1)
         tokens.push((await post(`${base}/auth/token`, admin)).body.refresh_token);
       return tokens;
+    },
+    /**
+     * `n` distinct clients: an operator each, registered through the API as an admin would,
+     * with its API key and an access token.
+     */
+    async clients(n) {
+      const admin = (await post(`${base}/auth/token`, this.admin)).body.access_token;
+      const clients = [];
+      for (let i = 0; i < n; i += 1) {
+        const created = await post(
+          `${base}/api-users`,
+          { name: `bench-client-${i}`, role: 'operator' },
+          'application/json',
+          { authorization: `Bearer ${admin}` },
+        );
+        const registered = await post(`${base}/api-users/register`, {
+          registration_token: created.body.registration_token,
+        });
+        const key = {
+          api_key_id: registered.body.api_key_id,
+          api_key_secret: registered.body.api_key_secret,
+        };
+        const { access_token } = (await post(`${base}/auth/token`, key)).body;
+        clients.push({ key, accessToken: access_token });
+      }
+      return clients;
     },
     async accessTokens(n) {
       const tokens = [];
@@ -261,6 +287,11 @@ async function main() {
   );
   const [reusedToken] = await ours.accessTokens(1);
   let freshIndex = 0;
+  // One client per connection: no two requests of a turn share a key or a user, so reads
+  // batched per turn cannot be shared between them.
+  const clients = await ours.clients(CONNECTIONS);
+  let clientIndex = 0;
+  const nextClient = () => clients[clientIndex++ % clients.length];
 
   const scenarios = {
     'ours POST /auth/token': async () =>
@@ -269,6 +300,13 @@ async function main() {
         path: '/auth/token',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(ours.admin),
+      }),
+    'ours POST /auth/token (one client per connection)': async () =>
+      measure(ours, {
+        method: 'POST',
+        path: '/auth/token',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: JSON.stringify(nextClient().key) }),
       }),
     'oidc-provider client_credentials': async () =>
       measure(peer, {
@@ -317,6 +355,15 @@ async function main() {
         method: 'GET',
         path: '/api-users/me',
         headers: { authorization: `Bearer ${reusedToken}` },
+      }),
+    'ours GET /api-users/me (one client per connection, token reused)': async () =>
+      measure(ours, {
+        method: 'GET',
+        path: '/api-users/me',
+        setupRequest: (req) => ({
+          ...req,
+          headers: { authorization: `Bearer ${nextClient().accessToken}` },
+        }),
       }),
     'ours GET /api-users/me (fresh token)': async () =>
       measure(ours, {
@@ -371,8 +418,14 @@ async function main() {
       rps('ours POST /auth/token/refresh') / rps('oidc-provider refresh_token'),
     'token: ours / oidc-provider client_credentials':
       rps('ours POST /auth/token') / rps('oidc-provider client_credentials'),
+    'token, one client per connection: ours / oidc-provider client_credentials':
+      rps('ours POST /auth/token (one client per connection)') /
+      rps('oidc-provider client_credentials'),
     'protected route, reused token: ours / bare route':
       rps('ours GET /api-users/me (reused token)') / rps('bare Nest route (Fastify)'),
+    'protected route, one client per connection, token reused: ours / bare route':
+      rps('ours GET /api-users/me (one client per connection, token reused)') /
+      rps('bare Nest route (Fastify)'),
     'protected route, fresh token: ours / bare route':
       rps('ours GET /api-users/me (fresh token)') / rps('bare Nest route (Fastify)'),
   };
