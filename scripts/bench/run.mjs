@@ -253,6 +253,10 @@ async function measure(target, request) {
     // The PostgreSQL processes' part of cpu_us_per_req (0 on SQLite, which runs in-process).
     db_cpu_us_per_req: completed ? Math.round(databaseCpu / completed) : null,
     non2xx: result.non2xx,
+    // Which statuses the non-2xx answers had: a failing request is cheap, so it must be seen.
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count]),
+    ),
     errors: result.errors + result.timeouts,
   };
 }
@@ -391,7 +395,7 @@ async function main() {
         const result = await run();
         runs[name].push(result);
         log(
-          `  [${repeat}/${REPEATS}] ${name}: ${result.rps}/s p50 ${result.p50} ms p99 ${result.p99} ms ${result.cpu_us_per_req} µs/req${result.db_cpu_us_per_req ? ` (database ${result.db_cpu_us_per_req})` : ''}${result.non2xx ? ` non-2xx ${result.non2xx}` : ''}`,
+          `  [${repeat}/${REPEATS}] ${name}: ${result.rps}/s p50 ${result.p50} ms p99 ${result.p99} ms ${result.cpu_us_per_req} µs/req${result.db_cpu_us_per_req ? ` (database ${result.db_cpu_us_per_req})` : ''}${result.non2xx ? ` non-2xx ${result.non2xx} ${JSON.stringify(result.statuses)}` : ''}`,
         );
       }
     }
