@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { batchedPgRead, manyKeysSql } from '../../libs/auth/src/database/batched-pg-read';
+import { batchedPgRead } from '../../libs/auth/src/database/batched-pg-read';
 import { postgresPool } from '../../libs/auth/src/database/postgres-pool';
 import {
   type PgQueryable,
@@ -125,7 +125,8 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
     const recorded = recordingPool(pool);
     const readUser = batchedPgRead<{ id: string; name: string }>(
       recorded.pool,
-      { name: 'test_api_user_by_id', one, many: manyKeysSql(one) },
+      'test_api_user_by_id',
+      one,
       (row) => row.id,
     );
     const [first, second] = [

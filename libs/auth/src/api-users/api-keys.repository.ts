@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import type { PageRequest } from '../common/pagination';
-import { type PreparedRead, preparedRead } from '../database/prepared-read';
+import type { KeyedRead } from '../database/keyed-read';
+import { preparedRead } from '../database/prepared-read';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiUserEntity } from './api-user.entity';
 
@@ -48,7 +49,7 @@ function toKeyWithOwner(row: KeyWithOwnerRow): ApiKeyEntity {
 
 @Injectable()
 export class ApiKeysRepository {
-  private readonly keyWithOwner: PreparedRead<KeyWithOwnerRow>;
+  private readonly keyWithOwner: KeyedRead<KeyWithOwnerRow>;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.keyWithOwner = preparedRead<KeyWithOwnerRow>(

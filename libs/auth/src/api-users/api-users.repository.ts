@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { PageRequest } from '../common/pagination';
-import { type PreparedRead, preparedRead } from '../database/prepared-read';
+import type { KeyedRead } from '../database/keyed-read';
+import { preparedRead } from '../database/prepared-read';
 import { ApiUserEntity, type ApiUserStatus } from './api-user.entity';
 
 interface ApiUserRow {
@@ -17,7 +18,7 @@ interface ApiUserRow {
 
 @Injectable()
 export class ApiUsersRepository {
-  private readonly byId: PreparedRead<ApiUserRow>;
+  private readonly byId: KeyedRead<ApiUserRow>;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.byId = preparedRead<ApiUserRow>(

@@ -2,33 +2,26 @@ import type { PgQueryable } from '../sessions/postgres-session.statements';
 import type { KeyedRead } from './keyed-read';
 import { TurnBatch } from './turn-batch';
 
-export interface KeyedReadStatements {
-  /** Statement name (of the one-key form; the batch form takes a suffix). */
-  name: string;
-  /** The read of one key, as `$1`. */
-  one: string;
-  /** The same read for an array of keys, as `$1` (`... = ANY($1::text[])`). */
-  many: string;
-}
-
 /**
  * A hot-path read on PostgreSQL whose calls in one turn of the event loop share one query
- * (TurnBatch): a lone call sends the one-key statement, several send the array form once.
- * Both are named statements, parsed and planned once per connection. `keyOf` tells which row
- * answers which key.
+ * (TurnBatch): a lone call sends `sql` (which matches its key as `= $1`, once), several send
+ * its array form (manyKeysSql) once. Both are named statements, parsed and planned once per
+ * connection. `keyOf` tells which row answers which key.
  */
 export function batchedPgRead<Row>(
   pool: PgQueryable,
-  statements: KeyedReadStatements,
+  name: string,
+  sql: string,
   keyOf: (row: Row) => string,
 ): KeyedRead<Row> {
+  const many = manyKeysSql(sql);
   const batch = new TurnBatch(async (keys: string[]) => {
     const { rows } =
       keys.length === 1
-        ? await pool.query<Row>({ name: statements.name, text: statements.one, values: keys })
+        ? await pool.query<Row>({ name, text: sql, values: keys })
         : await pool.query<Row>({
-            name: `${statements.name}_batch`,
-            text: statements.many,
+            name: `${name}_batch`,
+            text: many,
             values: [[...new Set(keys)]],
           });
     const byKey = new Map(rows.map((row) => [keyOf(row), row]));

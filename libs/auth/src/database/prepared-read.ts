@@ -1,12 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { batchedPgRead, manyKeysSql } from './batched-pg-read';
+import { batchedPgRead } from './batched-pg-read';
 import { postgresPool } from './postgres-pool';
 import { batchedSqliteRead } from './batched-sqlite-read';
 import type { KeyedRead } from './keyed-read';
 import { betterSqliteConnection } from './sqlite-connection';
-
-/** A hot-path read by one key (see preparedRead). */
-export type PreparedRead<Row> = KeyedRead<Row>;
 
 /**
  * A read that runs on every request of a hot route, as a prepared statement of the data
@@ -23,25 +20,21 @@ export function preparedRead<Row>(
   name: string,
   sql: string,
   key: keyof Row & string,
-): PreparedRead<Row> {
-  // Checked here, not on the first request: a read that cannot batch is a programming error.
-  const many = manyKeysSql(sql);
-  let read: PreparedRead<Row> | undefined;
+): KeyedRead<Row> {
+  let read: KeyedRead<Row> | undefined;
   // The dialect is looked up once, on the first read: not on every request.
-  return (value) => (read ??= prepare<Row>(dataSource, { name, one: sql, many }, key))(value);
+  return (value) => (read ??= prepare<Row>(dataSource, name, sql, key))(value);
 }
 
 function prepare<Row>(
   dataSource: DataSource,
-  statements: { name: string; one: string; many: string },
+  name: string,
+  sql: string,
   key: keyof Row & string,
-): PreparedRead<Row> {
+): KeyedRead<Row> {
   const db = betterSqliteConnection(dataSource);
-  if (db) {
-    const statement = db.prepare<[string], Row>(statements.one.replace('$1', '?'));
-    return batchedSqliteRead(statement);
-  }
+  if (db) return batchedSqliteRead(db.prepare<[string], Row>(sql.replace('$1', '?')));
   const pool = postgresPool(dataSource);
   if (!pool) throw new Error(`unsupported database type: ${dataSource.options.type}`);
-  return batchedPgRead<Row>(pool, statements, (row) => String(row[key]));
+  return batchedPgRead<Row>(pool, name, sql, (row) => String(row[key]));
 }

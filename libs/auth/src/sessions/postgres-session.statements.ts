@@ -19,42 +19,20 @@ export interface PgQueryable {
 }
 
 const CANDIDATE_SQL = candidateSql('$1');
-/* The candidates of several presented tokens, read in one round trip. */
-const CANDIDATES_SQL = candidateSql('ANY($1::text[])');
 
 /*
- * One statement per rotation: the conditional UPDATE decides the winner, and the successor,
- * the erasure of the sealed copy two links back and the audit event are written only from
- * its result. A statement is atomic on its own, so this is one round trip and one commit. A
- * concurrent rotation of the same token waits on the row lock and then, re-checking
- * `consumed_at IS NULL` against the committed row, updates nothing and so writes nothing.
+ * Rotations, one row of the arrays each (one for a lone rotation, several for a turn's): the
+ * conditional UPDATE decides each winner, and the successor, the erasure of the sealed copy
+ * two links back and the audit event are written only from its result. A statement is atomic
+ * on its own, so this is one round trip and one commit. A concurrent rotation of the same
+ * token waits on the row lock and then, re-checking `consumed_at IS NULL` against the
+ * committed row, updates nothing and so writes nothing. Each predecessor appears once in the
+ * arrays (see rotateBatch), so each UPDATE joins at most one input row, and the winners are
+ * the predecessors it returns. The input is sorted by predecessor, so instances tend to lock
+ * rows in the same order; a deadlock is still possible and is handled by running the
+ * rotations one by one.
  */
 const ROTATE_SQL = `
-  WITH consumed AS (
-    UPDATE refresh_tokens SET consumed_at = $1, successor_hash = $2, successor_sealed = $3
-    WHERE token_hash = $4 AND consumed_at IS NULL
-    RETURNING session_id
-  ), successor AS (
-    INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at, expires_at)
-    SELECT $2, session_id, $5::integer, $1::bigint, $6::bigint FROM consumed
-  ), forgotten AS (
-    UPDATE refresh_tokens SET successor_sealed = NULL
-    WHERE session_id = (SELECT session_id FROM consumed) AND generation = $7::integer
-      AND successor_sealed IS NOT NULL
-  ), audited AS (
-    INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at)
-    SELECT $8, $9, $10, session_id, $11, $12, $13, $1::bigint FROM consumed
-  )
-  SELECT count(*)::integer AS won FROM consumed`;
-
-/*
- * The rotations of one event-loop turn, in one statement: the same writes as ROTATE_SQL, row
- * by row from the arrays. Each predecessor appears once (see rotateBatch), so each UPDATE
- * joins at most one input row, and the winners are the predecessors it returns. The input is
- * sorted by predecessor, so instances tend to lock rows in the same order; a deadlock is
- * still possible and is handled by running the rotations one by one.
- */
-const ROTATE_BATCH_SQL = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[],
                          $6::bigint[], $7::integer[], $8::text[], $9::text[], $10::text[],
@@ -83,21 +61,11 @@ const ROTATE_BATCH_SQL = `
   )
   SELECT predecessor_hash FROM consumed`;
 
-/* Opening a session: the session, generation 0 of its chain and the audit event, one statement. */
+/*
+ * Session openings, one row of the arrays each: the session, generation 0 of its chain and
+ * the audit event, in one statement.
+ */
 const OPEN_SESSION_SQL = `
-  WITH opened AS (
-    INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, ip)
-    VALUES ($1, $2, $3, $4, $5, $6)
-    RETURNING id
-  ), first_token AS (
-    INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at, expires_at)
-    SELECT $7, id, 0, $4::bigint, $8::bigint FROM opened
-  )
-  INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at)
-  SELECT $9, $10, $2, id, $3, $6, $11, $4::bigint FROM opened`;
-
-/* The session openings of one event-loop turn, in one statement: OPEN_SESSION_SQL row by row. */
-const OPEN_SESSIONS_SQL = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
                          $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[])
@@ -156,7 +124,8 @@ export class PostgresSessionStatements implements SessionStatements {
   constructor(private readonly pool: PgQueryable) {
     this.candidates = batchedPgRead<CandidateRow>(
       pool,
-      { name: 'auth_exchange_candidate', one: CANDIDATE_SQL, many: CANDIDATES_SQL },
+      'auth_exchange_candidate',
+      CANDIDATE_SQL,
       (row) => row.token_hash,
     );
   }
@@ -195,59 +164,49 @@ export class PostgresSessionStatements implements SessionStatements {
     return writes.map((write) => outcomes.get(write) as ItemOutcome<boolean>);
   }
 
-  /** Whether each write won (consumed its predecessor), in the order of `writes`. */
-  private async rotateAll(writes: RotationWrite[]): Promise<boolean[]> {
+  /**
+   * Whether each write won (consumed its predecessor), in the order of `writes`. Named apart
+   * when shared, so that a turn's statement and a lone one can be told apart.
+   */
+  private async rotateAll(
+    writes: RotationWrite[],
+    name = 'auth_rotate_refresh_tokens',
+  ): Promise<boolean[]> {
     const column = <T>(pick: (write: RotationWrite) => T): T[] => writes.map(pick);
-    const rows = await this.query<{ predecessor_hash: string }>(
-      'auth_rotate_refresh_tokens',
-      ROTATE_BATCH_SQL,
-      [
-        column((w) => w.predecessorHash),
-        column((w) => w.successor.tokenHash),
-        column((w) => w.successorSealed),
-        column((w) => w.consumedAt),
-        column((w) => w.successor.generation),
-        column((w) => w.successor.expiresAt),
-        column((w) => w.forgetSealedOfGeneration ?? null),
-        column((w) => w.audit.id),
-        column((w) => w.audit.type),
-        column((w) => w.audit.apiUserId),
-        column((w) => w.audit.apiKeyId),
-        column((w) => w.audit.ip),
-        column((w) => w.audit.data),
-      ],
-    );
+    const rows = await this.query<{ predecessor_hash: string }>(name, ROTATE_SQL, [
+      column((w) => w.predecessorHash),
+      column((w) => w.successor.tokenHash),
+      column((w) => w.successorSealed),
+      column((w) => w.consumedAt),
+      column((w) => w.successor.generation),
+      column((w) => w.successor.expiresAt),
+      column((w) => w.forgetSealedOfGeneration ?? null),
+      column((w) => w.audit.id),
+      column((w) => w.audit.type),
+      column((w) => w.audit.apiUserId),
+      column((w) => w.audit.apiKeyId),
+      column((w) => w.audit.ip),
+      column((w) => w.audit.data),
+    ]);
     const winners = new Set(rows.map((row) => row.predecessor_hash));
     return writes.map((write) => winners.has(write.predecessorHash));
   }
 
   private async rotateOne(write: RotationWrite): Promise<boolean> {
-    const { successor, audit } = write;
-    const rows = await this.query<{ won: number }>('auth_rotate_refresh_token', ROTATE_SQL, [
-      write.consumedAt,
-      successor.tokenHash,
-      write.successorSealed,
-      write.predecessorHash,
-      successor.generation,
-      successor.expiresAt,
-      write.forgetSealedOfGeneration ?? null,
-      audit.id,
-      audit.type,
-      audit.apiUserId,
-      audit.apiKeyId,
-      audit.ip,
-      audit.data,
-    ]);
-    return rows[0]?.won === 1;
+    const [won] = await this.rotateAll([write], 'auth_rotate_refresh_token');
+    return won;
   }
 
   openSession(write: SessionOpeningWrite): Promise<void> {
     return this.openings.submit(write);
   }
 
-  private async openAll(writes: SessionOpeningWrite[]): Promise<void[]> {
+  private async openAll(
+    writes: SessionOpeningWrite[],
+    name = 'auth_open_sessions',
+  ): Promise<void[]> {
     const column = <T>(pick: (write: SessionOpeningWrite) => T): T[] => writes.map(pick);
-    await this.query('auth_open_sessions', OPEN_SESSIONS_SQL, [
+    await this.query(name, OPEN_SESSION_SQL, [
       column((w) => w.session.id),
       column((w) => w.session.apiUserId),
       column((w) => w.session.apiKeyId),
@@ -264,20 +223,7 @@ export class PostgresSessionStatements implements SessionStatements {
   }
 
   private async openOne(write: SessionOpeningWrite): Promise<void> {
-    const { session, firstToken, audit } = write;
-    await this.query('auth_open_session', OPEN_SESSION_SQL, [
-      session.id,
-      session.apiUserId,
-      session.apiKeyId,
-      session.createdAt,
-      session.expiresAt,
-      session.ip,
-      firstToken.tokenHash,
-      firstToken.expiresAt,
-      audit.id,
-      audit.type,
-      audit.data,
-    ]);
+    await this.openAll([write], 'auth_open_session');
   }
 
   private async query<Row>(name: string, text: string, values: unknown[]): Promise<Row[]> {
