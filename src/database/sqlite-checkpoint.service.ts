@@ -7,6 +7,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { betterSqliteConnection } from '../../libs/auth/src/database/sqlite-connection';
+import { UnitOfWork } from '../../libs/auth/src/database/unit-of-work';
 import { WalCheckpointer } from './wal-checkpointer';
 
 /** SQLite's default: checkpoint from within the commit that takes the WAL past 1000 pages. */
@@ -21,13 +22,18 @@ export class SqliteCheckpointService implements OnApplicationBootstrap, OnApplic
   private readonly logger = new Logger('SqliteCheckpoint');
   private checkpointer: WalCheckpointer | undefined;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const db = betterSqliteConnection(this.dataSource);
     if (!db || db.memory) return;
     const checkpointer = new WalCheckpointer({
       file: db.name,
+      // Every write on this connection goes through UnitOfWork's queue.
+      pauseWrites: (work) => this.unitOfWork.pauseWrites(work),
       onFailure: (error) => {
         this.logger.error(
           `checkpoint worker stopped (${error.message}); SQLite checkpoints in commits again`,

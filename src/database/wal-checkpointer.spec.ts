@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { WalCheckpointer } from './wal-checkpointer';
 
 describe('WalCheckpointer', () => {
@@ -86,6 +87,90 @@ describe('WalCheckpointer', () => {
       expect(walBytes()).toBeLessThan(oneRound * 2);
     } finally {
       await checkpointer.stop();
+    }
+  });
+
+  it('resets the log under constant writes by pausing them for one catch-up checkpoint', async () => {
+    const insert = db.prepare('INSERT INTO rows (filler) VALUES (?)');
+    const seen: { log: number; checkpointed: number }[] = [];
+    let paused = false;
+    let pauses = 0;
+    const checkpointer = new WalCheckpointer({
+      file,
+      intervalMs: 10,
+      resetAfterFrames: 200,
+      // Never: only the paused catch-up may reset the log here.
+      restartAfterFrames: Number.MAX_SAFE_INTEGER,
+      pauseWrites: async (work) => {
+        paused = true;
+        pauses += 1;
+        try {
+          return await work();
+        } finally {
+          paused = false;
+        }
+      },
+      onFailure: (error) => {
+        throw error;
+      },
+      onCheckpoint: (frames) => seen.push(frames),
+    });
+    await checkpointer.start();
+    let commits = 0;
+    try {
+      // A writer that commits on every turn of the event loop unless writes are paused, as
+      // the server's group commit does under load: the log never sits fully checkpointed.
+      const deadline = Date.now() + 1500;
+      while (Date.now() < deadline) {
+        if (!paused) {
+          db.transaction(() => insert.run('x'.repeat(3000)))();
+          commits += 1;
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      await checkpointer.stop();
+    }
+    expect(commits).toBeGreaterThan(1000);
+    expect(pauses).toBeGreaterThan(0);
+    // The log passed the limit and then started over: a later report is far smaller.
+    const firstPast = seen.findIndex((frames) => frames.log > 200);
+    expect(firstPast).toBeGreaterThanOrEqual(0);
+    expect(seen.slice(firstPast + 1).some((frames) => frames.log < 100)).toBe(true);
+    // Without resets, over a thousand commits of a page or more would make the log that long.
+    expect(Math.max(...seen.map((frames) => frames.log))).toBeLessThan(commits);
+  });
+
+  it('releases paused writes when the worker stops or dies before catching up', async () => {
+    for (const end of ['stopped', 'died'] as const) {
+      let released = false;
+      const checkpointer: WalCheckpointer = new WalCheckpointer({
+        file,
+        intervalMs: 5,
+        resetAfterFrames: 1,
+        restartAfterFrames: Number.MAX_SAFE_INTEGER,
+        pauseWrites: async (work) => {
+          if (end === 'stopped') await checkpointer.stop();
+          else {
+            // As if the worker crashed: it exits without being asked to.
+            const { worker } = checkpointer as unknown as { worker: Worker };
+            const exited = new Promise((resolve) => worker.once('exit', resolve));
+            await worker.terminate();
+            await exited;
+          }
+          try {
+            return await work();
+          } finally {
+            released = true;
+          }
+        },
+        onFailure: () => undefined,
+      });
+      await checkpointer.start();
+      writeRound();
+      const deadline = Date.now() + 5000;
+      while (!released && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect({ end, released }).toEqual({ end, released: true });
     }
   });
 

@@ -9,15 +9,24 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true, timeout: 5000 });
-const checkpoint = () => {
+const passive = () => {
   const [{ log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
-  // A PASSIVE checkpoint never waits, so under constant writes the log may keep growing;
-  // past the limit a RESTART checkpoint waits for the writer once and lets it start over.
-  if (log > workerData.restartAfterFrames) db.pragma('wal_checkpoint(RESTART)');
-  parentPort.postMessage({ log, checkpointed });
+  return { log, checkpointed };
+};
+const checkpoint = () => {
+  const frames = passive();
+  // A PASSIVE checkpoint never waits, so under constant writes the log may keep growing. The
+  // server pauses its writes for a catch-up checkpoint first (see below); should the log grow
+  // past the limit all the same, a RESTART checkpoint waits for the writer and resets it.
+  if (frames.log > workerData.restartAfterFrames) db.pragma('wal_checkpoint(RESTART)');
+  parentPort.postMessage(frames);
 };
 const timer = setInterval(checkpoint, workerData.intervalMs);
-parentPort.on('message', () => {
+parentPort.on('message', (message) => {
+  if (message === 'catch-up') {
+    parentPort.postMessage({ caughtUp: passive() });
+    return;
+  }
   clearInterval(timer);
   db.close();
   parentPort.close();
@@ -32,18 +41,36 @@ function asError(thrown: unknown): Error {
   return new Error(typeof message === 'string' ? message : String(thrown));
 }
 
+/** A WAL's size and how much of it is copied into the database file, in frames (pages). */
+export interface WalFrames {
+  log: number;
+  checkpointed: number;
+}
+
 export interface WalCheckpointerOptions {
   /** The SQLite database file (in WAL mode). */
   file: string;
   /** How often to checkpoint. */
   intervalMs?: number;
-  /** WAL frames (pages) beyond which a checkpoint waits for the writer to reset the log. */
+  /**
+   * Runs `work` while the server's connection starts no write (on SQLite, UnitOfWork's queue).
+   * Given, the log is reset past `resetAfterFrames` without blocking the event loop.
+   */
+  pauseWrites?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** WAL frames beyond which writes are paused for one catch-up checkpoint (needs pauseWrites). */
+  resetAfterFrames?: number;
+  /**
+   * WAL frames beyond which a RESTART checkpoint waits for the writer and resets the log: the
+   * bound when writes cannot be paused, or when a reset did not take.
+   */
   restartAfterFrames?: number;
   /** Called when the worker stops without being asked to: checkpoints are back on the caller. */
   onFailure: (error: Error) => void;
   /** Called after each checkpoint with the WAL's frame counts (tests, diagnostics). */
-  onCheckpoint?: (frames: { log: number; checkpointed: number }) => void;
+  onCheckpoint?: (frames: WalFrames) => void;
 }
+
+const DEFAULT_RESET_AFTER_FRAMES = 10_000;
 
 /**
  * Checkpoints a WAL-mode SQLite database from a worker thread, on its own connection. SQLite
@@ -52,22 +79,36 @@ export interface WalCheckpointerOptions {
  * that happened to commit. Here the copying and the fsync run beside the event loop, and a
  * PASSIVE checkpoint never blocks the writer. The caller turns automatic checkpoints off on its
  * own connection once `start()` resolves, and back on if `onFailure` is called.
+ *
+ * Under constant writes a PASSIVE checkpoint never copies the very last frames, so the log is
+ * never started over and grows. SQLite starts it over when a write begins with every frame
+ * copied. So past `resetAfterFrames`, writes are paused (`pauseWrites`) for one more PASSIVE
+ * checkpoint, which then copies everything: the next write resets the log. The pause holds only
+ * writes, for one short checkpoint, while the event loop goes on. A RESTART checkpoint, the
+ * alternative, makes the writer's busy handler sleep on the event loop for as long as the
+ * checkpoint takes (7–18 ms measured under the refresh bench), every request waiting with it.
  */
 export class WalCheckpointer {
   private worker: Worker | undefined;
   private stopping = false;
+  private resetting = false;
+  private pendingCatchUp:
+    { resolve: (frames: WalFrames) => void; reject: (error: Error) => void } | undefined;
 
   constructor(private readonly options: WalCheckpointerOptions) {}
 
   /** Resolves once the worker has opened the database. */
   start(): Promise<void> {
+    const resetAfterFrames = this.options.resetAfterFrames ?? DEFAULT_RESET_AFTER_FRAMES;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
         driver: require.resolve('better-sqlite3'),
         file: this.options.file,
         intervalMs: this.options.intervalMs ?? 200,
-        restartAfterFrames: this.options.restartAfterFrames ?? 10_000,
+        restartAfterFrames:
+          this.options.restartAfterFrames ??
+          (this.options.pauseWrites ? 4 * resetAfterFrames : resetAfterFrames),
       },
     });
     // A background helper must never be what keeps a process alive: a host (or a test) that
@@ -76,22 +117,33 @@ export class WalCheckpointer {
     this.worker = worker;
     return new Promise((resolve, reject) => {
       let ready = false;
-      worker.on('message', (message: { ready?: true; log?: number; checkpointed?: number }) => {
-        if (message.ready) {
-          ready = true;
-          resolve();
-        } else if (message.log !== undefined && message.checkpointed !== undefined) {
-          this.options.onCheckpoint?.({ log: message.log, checkpointed: message.checkpointed });
-        }
-      });
+      worker.on(
+        'message',
+        (message: { ready?: true; caughtUp?: WalFrames } & Partial<WalFrames>) => {
+          if (message.ready) {
+            ready = true;
+            resolve();
+          } else if (message.caughtUp) {
+            this.settleCatchUp((pending) => pending.resolve(message.caughtUp as WalFrames));
+          } else if (message.log !== undefined && message.checkpointed !== undefined) {
+            const frames = { log: message.log, checkpointed: message.checkpointed };
+            this.options.onCheckpoint?.(frames);
+            if (frames.log > resetAfterFrames) this.resetLog();
+          }
+        },
+      );
       worker.on('error', (thrown: unknown) => {
         const error = asError(thrown);
+        this.settleCatchUp((pending) => pending.reject(error));
         if (!ready) reject(error);
         else this.options.onFailure(error);
       });
       worker.on('exit', (code) => {
-        if (ready && !this.stopping)
-          this.options.onFailure(new Error(`WAL checkpoint worker exited with code ${code}`));
+        const error = new Error(`WAL checkpoint worker exited with code ${code}`);
+        // Paused writes must never wait on a worker that is gone.
+        if (this.worker === worker) this.worker = undefined;
+        this.settleCatchUp((pending) => pending.reject(error));
+        if (ready && !this.stopping) this.options.onFailure(error);
       });
     });
   }
@@ -105,5 +157,39 @@ export class WalCheckpointer {
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.postMessage('stop');
     await exited;
+  }
+
+  /** Pauses writes for one catch-up checkpoint, so that the next write starts the log over. */
+  private resetLog(): void {
+    const { pauseWrites } = this.options;
+    if (!pauseWrites || this.resetting) return;
+    this.resetting = true;
+    pauseWrites(() => this.catchUp())
+      .then((frames) => this.options.onCheckpoint?.(frames))
+      // A worker that failed reports through onFailure; the writes go on either way.
+      .catch(() => undefined)
+      .finally(() => {
+        this.resetting = false;
+      });
+  }
+
+  private catchUp(): Promise<WalFrames> {
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new Error('WAL checkpoint worker stopped'));
+    return new Promise((resolve, reject) => {
+      this.pendingCatchUp = { resolve, reject };
+      worker.postMessage('catch-up');
+    });
+  }
+
+  private settleCatchUp(
+    settle: (pending: {
+      resolve: (frames: WalFrames) => void;
+      reject: (error: Error) => void;
+    }) => void,
+  ): void {
+    const pending = this.pendingCatchUp;
+    this.pendingCatchUp = undefined;
+    if (pending) settle(pending);
   }
 }

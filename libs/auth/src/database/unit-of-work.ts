@@ -38,6 +38,15 @@ export class UnitOfWork {
     return this.enqueue(() => Promise.resolve(work()));
   }
 
+  /**
+   * Runs `work` while no queued write can start: the writes submitted meanwhile wait for it
+   * to settle (on SQLite; elsewhere `work` simply runs). The WAL checkpointer pauses writes
+   * this way for a moment so that SQLite can start its log over.
+   */
+  pauseWrites<T>(work: () => Promise<T>): Promise<T> {
+    return this.enqueue(work);
+  }
+
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
     if (!this.serialized) {
       return task();
