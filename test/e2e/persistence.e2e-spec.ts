@@ -48,6 +48,38 @@ describe('Persistence and start-up', () => {
     }
   });
 
+  it('finds the link one back of a chain by session and generation through one index', async () => {
+    // Each rotation erases the sealed copy one link back; without an index on both columns it
+    // read every earlier link of the chain, so rotations slowed as chains grew.
+    const t = await startTestApp({ db });
+    const runner = t.dataSource.createQueryRunner();
+    try {
+      let plan: string;
+      if (db.kind === 'sqlite') {
+        const rows: { detail: string }[] = await runner.query(
+          'EXPLAIN QUERY PLAN UPDATE refresh_tokens SET successor_sealed = NULL WHERE session_id = ? AND generation = ? AND successor_sealed IS NOT NULL',
+          ['s', 1],
+        );
+        plan = rows.map((row) => row.detail).join('\n');
+      } else {
+        await runner.startTransaction();
+        // An empty table would be scanned whatever its indexes: ask which index would serve.
+        await runner.query('SET LOCAL enable_seqscan = off');
+        const rows: { 'QUERY PLAN': string }[] = await runner.query(
+          'EXPLAIN UPDATE refresh_tokens SET successor_sealed = NULL WHERE session_id = $1 AND generation = $2 AND successor_sealed IS NOT NULL',
+          ['s', 1],
+        );
+        await runner.rollbackTransaction();
+        plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+      }
+      expect(plan).toContain('ix_refresh_tokens_session_generation');
+      expect(plan).toMatch(/generation/);
+    } finally {
+      await runner.release();
+      await t.close();
+    }
+  });
+
   it('keeps the signing key across restarts: tokens from before still verify', async () => {
     const first = await startTestApp({ db });
     const tokens = await adminTokens(first.http);

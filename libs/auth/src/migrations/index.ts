@@ -2,9 +2,11 @@ import type { MigrationInterface } from 'typeorm';
 import { PostgresInitialSchema1795347651853 } from './postgres/1795347651853-initial-schema';
 import { PostgresRefreshChainLinks1795348833791 } from './postgres/1795348833791-refresh-chain-links';
 import { PostgresWalletTokens1795349997690 } from './postgres/1795349997690-wallet-tokens';
+import { PostgresRefreshTokenGenerationIndex1795375620857 } from './postgres/1795375620857-refresh-token-generation-index';
 import { SqliteInitialSchema1795347634234 } from './sqlite/1795347634234-initial-schema';
 import { SqliteRefreshChainLinks1795348810021 } from './sqlite/1795348810021-refresh-chain-links';
 import { SqliteWalletTokens1795349970466 } from './sqlite/1795349970466-wallet-tokens';
+import { SqliteRefreshTokenGenerationIndex1795375620856 } from './sqlite/1795375620856-refresh-token-generation-index';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -17,10 +19,12 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     SqliteInitialSchema1795347634234,
     SqliteRefreshChainLinks1795348810021,
     SqliteWalletTokens1795349970466,
+    SqliteRefreshTokenGenerationIndex1795375620856,
   ],
   postgres: [
     PostgresInitialSchema1795347651853,
     PostgresRefreshChainLinks1795348833791,
     PostgresWalletTokens1795349997690,
+    PostgresRefreshTokenGenerationIndex1795375620857,
   ],
 };

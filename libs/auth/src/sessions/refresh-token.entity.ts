@@ -4,11 +4,13 @@ import { SessionEntity } from './session.entity';
 
 /** One link of a session's refresh-token chain. Only the token's SHA-256 is stored. */
 @Entity('refresh_tokens')
+// A rotation erases the sealed copy one link back by (session, generation): with the session
+// alone, each rotation would read every earlier link of its chain.
+@Index('ix_refresh_tokens_session_generation', ['sessionId', 'generation'])
 export class RefreshTokenEntity {
   @PrimaryColumn({ name: 'token_hash', type: 'varchar', length: 64 })
   tokenHash: string;
 
-  @Index('ix_refresh_tokens_session_id')
   @Column({ name: 'session_id', type: 'varchar', length: 36 })
   sessionId: string;
 
