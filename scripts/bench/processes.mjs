@@ -3,6 +3,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { createServer } from 'node:net';
 
 export const log = (message) => process.stderr.write(`${message}\n`);
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -43,4 +44,21 @@ export async function waitFor(url) {
 export async function stop(child) {
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
+}
+
+/**
+ * A TCP port free on 127.0.0.1 right now, below Linux's ephemeral range (32768 and up): a
+ * random port inside it can be the local end of one of the load generator's own connections,
+ * and the server's listen then fails with EADDRINUSE (it happened to a scale run).
+ */
+export async function freePort() {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
 }

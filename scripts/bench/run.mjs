@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { log, pinLoadToCore1, startPinned, stop, waitFor } from './processes.mjs';
+import { freePort, log, pinLoadToCore1, startPinned, stop, waitFor } from './processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arg = (name, fallback) => {
@@ -122,7 +122,7 @@ async function startPostgres() {
 async function startOurs() {
   const postgres = POSTGRES ? await startPostgres() : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'auth-bench-'));
-  const port = 43_000 + Math.floor(Math.random() * 1000);
+  const port = await freePort();
   const admin = {
     api_key_id: 'bench-admin-key-000001',
     api_key_secret: randomBytes(32).toString('base64url'),

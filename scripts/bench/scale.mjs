@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { log, pinLoadToCore1, startPinned, stop, waitFor } from './processes.mjs';
+import { freePort, log, pinLoadToCore1, startPinned, stop, waitFor } from './processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arg = (name, fallback) => {
@@ -138,7 +138,7 @@ async function prepare(rows) {
     api_key_id: 'scale-admin-key-000001',
     api_key_secret: randomBytes(32).toString('base64url'),
   };
-  const port = 44_000 + Math.floor(Math.random() * 1000);
+  const port = await freePort();
   // First start: migrations and the bootstrap admin.
   let server = startServer(databasePath, admin, port);
   await waitFor(`http://127.0.0.1:${port}/health`);
