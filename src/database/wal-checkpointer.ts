@@ -72,6 +72,12 @@ export interface WalCheckpointerOptions {
 
 const DEFAULT_RESET_AFTER_FRAMES = 10_000;
 
+/** The caller waiting for the worker's answer to a catch-up checkpoint. */
+interface PendingCatchUp {
+  resolve: (frames: WalFrames) => void;
+  reject: (error: Error) => void;
+}
+
 /**
  * Checkpoints a WAL-mode SQLite database from a worker thread, on its own connection. SQLite
  * otherwise checkpoints inside whichever commit crosses `wal_autocheckpoint`: that commit then
@@ -92,8 +98,7 @@ export class WalCheckpointer {
   private worker: Worker | undefined;
   private stopping = false;
   private resetting = false;
-  private pendingCatchUp:
-    { resolve: (frames: WalFrames) => void; reject: (error: Error) => void } | undefined;
+  private pendingCatchUp: PendingCatchUp | undefined;
 
   constructor(private readonly options: WalCheckpointerOptions) {}
 
@@ -182,12 +187,8 @@ export class WalCheckpointer {
     });
   }
 
-  private settleCatchUp(
-    settle: (pending: {
-      resolve: (frames: WalFrames) => void;
-      reject: (error: Error) => void;
-    }) => void,
-  ): void {
+  /** Answers the caller waiting on a catch-up, if any, exactly once. */
+  private settleCatchUp(settle: (pending: PendingCatchUp) => void): void {
     const pending = this.pendingCatchUp;
     this.pendingCatchUp = undefined;
     if (pending) settle(pending);
