@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { batchedPgRead } from '../../libs/auth/src/database/batched-pg-read';
-import { postgresPool } from '../../libs/auth/src/database/postgres-pool';
-import {
-  type PgQueryable,
-  PostgresSessionStatements,
-} from '../../libs/auth/src/sessions/postgres-session.statements';
+import { type PgQueryable, postgresPool } from '../../libs/auth/src/database/postgres-pool';
+import { PostgresSessionStatements } from '../../libs/auth/src/sessions/postgres-session.statements';
 import type {
   RotationWrite,
   SessionOpeningWrite,

@@ -1,4 +1,4 @@
-import type { PgQueryable } from '../sessions/postgres-session.statements';
+import type { PgQueryable } from './postgres-pool';
 import type { KeyedRead } from './keyed-read';
 import { TurnBatch } from './turn-batch';
 

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { KeyedRead } from './keyed-read';
-import { type ItemOutcome, TurnBatch } from './turn-batch';
+import { type ItemOutcome, outcomeOf, TurnBatch } from './turn-batch';
 
 /**
  * A hot-path read on SQLite whose calls in one turn of the event loop run together on the next
@@ -17,7 +17,7 @@ export function batchedSqliteRead<Row>(statement: Statement<[string], Row>): Key
       keys.map((key) => {
         let outcome = outcomes.get(key);
         if (!outcome) {
-          outcome = readOne(() => statement.get(key));
+          outcome = outcomeOf(() => statement.get(key));
           outcomes.set(key, outcome);
         }
         return outcome;
@@ -25,12 +25,4 @@ export function batchedSqliteRead<Row>(statement: Statement<[string], Row>): Key
     );
   });
   return (key) => batch.submit(key);
-}
-
-function readOne<Row>(read: () => Row | undefined): ItemOutcome<Row | undefined> {
-  try {
-    return { ok: true, value: read() };
-  } catch (error) {
-    return { ok: false, error };
-  }
 }

@@ -1,5 +1,13 @@
 import type { DataSource } from 'typeorm';
-import type { PgQueryable } from '../sessions/postgres-session.statements';
+
+/** The slice of node-postgres' Pool the hot paths use (named statements). */
+export interface PgQueryable {
+  query<Row>(config: {
+    name: string;
+    text: string;
+    values: unknown[];
+  }): Promise<{ rows: Row[]; rowCount: number | null }>;
+}
 
 /**
  * The node-postgres pool behind a TypeORM data source, or undefined on another dialect. Hot

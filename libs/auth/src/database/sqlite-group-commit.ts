@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { type ItemOutcome, TurnBatch } from './turn-batch';
+import { outcomeOf, TurnBatch } from './turn-batch';
 
 /** Runs synchronous work when no queued ORM transaction is open (UnitOfWork.exclusive). */
 export type ExclusiveRunner = <T>(work: () => T) => Promise<T>;
@@ -20,15 +20,7 @@ export class SqliteGroupCommit {
   private readonly batch: TurnBatch<Work, unknown>;
 
   constructor(db: Database, exclusive: ExclusiveRunner) {
-    const commitBatch = db.transaction((works: Work[]) =>
-      works.map((work): ItemOutcome<unknown> => {
-        try {
-          return { ok: true, value: work() };
-        } catch (error) {
-          return { ok: false, error };
-        }
-      }),
-    );
+    const commitBatch = db.transaction((works: Work[]) => works.map((work) => outcomeOf(work)));
     // A commit that fails rejects the runner: nothing of the batch was written.
     this.batch = new TurnBatch((works) => exclusive(() => commitBatch(works)));
   }

@@ -47,6 +47,15 @@ export class TurnBatch<In, Out> {
   }
 }
 
+/** Runs synchronous work and captures how it ended, for runners that work item by item. */
+export function outcomeOf<Out>(run: () => Out): ItemOutcome<Out> {
+  try {
+    return { ok: true, value: run() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
 /** Settles each input on its own: the runner for items that must not share one failure. */
 export function settleEach<In, Out>(
   inputs: In[],

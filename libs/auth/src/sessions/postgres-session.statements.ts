@@ -6,17 +6,9 @@ import {
 } from './exchange-candidate';
 import type { RotationWrite, SessionOpeningWrite, SessionStatements } from './session-writes';
 import { batchedPgRead } from '../database/batched-pg-read';
+import type { PgQueryable } from '../database/postgres-pool';
 import type { KeyedRead } from '../database/keyed-read';
 import { type ItemOutcome, settleEach, TurnBatch } from '../database/turn-batch';
-
-/** The slice of node-postgres' Pool these statements use. */
-export interface PgQueryable {
-  query<Row>(config: {
-    name: string;
-    text: string;
-    values: unknown[];
-  }): Promise<{ rows: Row[]; rowCount: number | null }>;
-}
 
 const CANDIDATE_SQL = candidateSql('$1');
 
