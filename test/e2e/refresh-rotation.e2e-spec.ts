@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/test-app';
 import {
   adminTokens,
@@ -11,7 +12,7 @@ import {
   expireRefreshToken,
   expireSession,
   sessionRow,
-  sha256,
+  refreshTokenKey,
 } from '../support/db-clock';
 import { decodeJwt } from '../support/jwt';
 
@@ -143,7 +144,7 @@ describe('Refresh-token rotation (strict mode, no grace window)', () => {
       `SELECT expires_at FROM sessions WHERE id = '${first.session_state}'`,
     );
     const [token] = await t.dataSource.query(
-      `SELECT expires_at FROM refresh_tokens WHERE token_hash = '${sha256(second.refresh_token)}'`,
+      `SELECT expires_at FROM refresh_tokens WHERE token_hash = '${refreshTokenKey(second.refresh_token)}'`,
     );
     expect(Number(token.expires_at)).toBeLessThanOrEqual(Number(session.expires_at));
   });
@@ -184,6 +185,28 @@ describe('Refresh-token rotation (strict mode, no grace window)', () => {
     expect(code(await refresh(t.http, suspended.tokens.refresh_token).expect(401))).toBe(
       'session_revoked',
     );
+  });
+
+  it('keys new tokens by issue instant and SHA-256, and still exchanges a token of the old form', async () => {
+    const first = await newSession();
+    const [link] = await t.dataSource.query(
+      `SELECT token_hash, created_at FROM refresh_tokens WHERE session_id = '${first.session_state}'`,
+    );
+    // The key starts with the instant the token was issued, so new keys sort last.
+    expect(link.token_hash).toBe(refreshTokenKey(first.refresh_token));
+    expect(parseInt(link.token_hash.slice(0, 12), 16)).toBe(Number(link.created_at));
+    // A token issued before keys carried time (43 characters, keyed by its hex SHA-256) keeps
+    // working after an upgrade, and its successor takes the new form.
+    const legacy = randomBytes(32).toString('base64url');
+    await t.dataSource.query(
+      `UPDATE refresh_tokens SET token_hash = '${createHash('sha256').update(legacy).digest('hex')}' WHERE token_hash = '${link.token_hash}'`,
+    );
+    const next = await refresh(t.http, legacy).expect(200);
+    expect(next.body.session_state).toBe(first.session_state);
+    expect(next.body.refresh_token).toHaveLength(51);
+    await refresh(t.http, next.body.refresh_token).expect(200);
+    // ... and is single use like any other: replaying it is reuse.
+    expect(code(await refresh(t.http, legacy).expect(401))).toBe('refresh_token_reused');
   });
 
   it('rule 6: token responses are not cacheable', async () => {
@@ -308,7 +331,7 @@ describe('Refresh-token rotation with a grace window', () => {
     const sealed = async () =>
       (
         await t.dataSource.query(
-          `SELECT successor_sealed FROM refresh_tokens WHERE token_hash = '${sha256(tokens.refresh_token)}'`,
+          `SELECT successor_sealed FROM refresh_tokens WHERE token_hash = '${refreshTokenKey(tokens.refresh_token)}'`,
         )
       )[0].successor_sealed;
     const stored: string = await sealed();

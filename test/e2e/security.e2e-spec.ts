@@ -136,7 +136,8 @@ describe('Security invariants', () => {
     }
     // The dump is the real thing: the hashes of those secrets are there.
     const sha = (value: string) => createHash('sha256').update(value).digest('hex');
-    expect(dump).toContain(sha(tokens.refresh_token));
+    // A refresh token's key is its issue instant followed by its SHA-256 (refresh-token-key.ts).
+    expect(dump).toContain(createHash('sha256').update(tokens.refresh_token).digest('base64url'));
     expect(dump).toContain(sha(registered.body.api_key_secret));
     expect(dump).toContain(sha(client.body.client_secret));
   });

@@ -1,6 +1,6 @@
 import { startTestApp, type TestApp } from '../support/test-app';
 import { adminTokens, bearer, exchange, loggedInOperator, refresh } from '../support/factories';
-import { sha256 } from '../support/db-clock';
+import { refreshTokenKey } from '../support/db-clock';
 import { SessionCleanupService } from '../../libs/auth/src/sessions/session-cleanup.service';
 import { VerifiedTokenCache } from '../../libs/auth/src/token/verified-token.cache';
 
@@ -186,7 +186,7 @@ describe('Sessions', () => {
       expect(ids).not.toContain(revokedLongAgo.tokens.session_state);
       // The consumed first token of the live session is kept: replaying it is still reuse.
       const kept: unknown[] = await t.dataSource.query(
-        `SELECT token_hash FROM refresh_tokens WHERE token_hash = '${sha256(live.tokens.refresh_token)}'`,
+        `SELECT token_hash FROM refresh_tokens WHERE token_hash = '${refreshTokenKey(live.tokens.refresh_token)}'`,
       );
       expect(kept).toHaveLength(1);
       expect(code(await refresh(t.http, live.tokens.refresh_token).expect(401))).toBe(

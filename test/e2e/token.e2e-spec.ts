@@ -33,8 +33,8 @@ describe('POST /auth/token', () => {
     ]);
     expect(response.body.token_type).toBe('Bearer');
     expect(response.body.expires_in).toBe(300);
-    // Opaque refresh token: 32 random bytes, base64url, not a JWT.
-    expect(response.body.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Opaque refresh token: its 6-byte issue instant and 32 random bytes, base64url, not a JWT.
+    expect(response.body.refresh_token).toMatch(/^[A-Za-z0-9_-]{51}$/);
   });
 
   it('issues an RFC 9068 access token signed by a key published in the JWK set', async () => {

@@ -8,6 +8,7 @@ import type {
   SessionOpeningWrite,
 } from '../../libs/auth/src/sessions/session-writes';
 import { sha256Hex } from '../../libs/auth/src/common/crypto';
+import { refreshTokenKey } from '../../libs/auth/src/sessions/refresh-token-key';
 import { uuidv7 } from '../../libs/auth/src/common/ids';
 import {
   adminTokens,
@@ -60,7 +61,7 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
   async function liveToken(): Promise<{ hash: string; sessionId: string; apiUserId: string }> {
     const operator = await loggedInOperator(app.http, admin);
     return {
-      hash: sha256Hex(operator.tokens.refresh_token),
+      hash: refreshTokenKey(operator.tokens.refresh_token),
       sessionId: operator.tokens.session_state,
       apiUserId: operator.apiUserId,
     };
@@ -194,7 +195,7 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
       // Through HTTP: generation 0 now holds the sealed copy of generation 1.
       const next = await refresh(app.http, operator.tokens.refresh_token).expect(200);
       chains.push({
-        hash: sha256Hex((next.body as TokenPair).refresh_token),
+        hash: refreshTokenKey((next.body as TokenPair).refresh_token),
         sessionId: operator.tokens.session_state,
         apiUserId: operator.apiUserId,
       });

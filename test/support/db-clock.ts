@@ -1,15 +1,15 @@
 import type { DataSource } from 'typeorm';
-import { createHash } from 'node:crypto';
+import { refreshTokenKey } from '../../libs/auth/src/sessions/refresh-token-key';
 
 /** Moves stored instants into the past, so expiry rules are tested without waiting. */
-export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+export { refreshTokenKey };
 
 export async function expireRefreshToken(
   dataSource: DataSource,
   refreshToken: string,
 ): Promise<void> {
   await dataSource.query(
-    `UPDATE refresh_tokens SET expires_at = ${Date.now() - 1000} WHERE token_hash = '${sha256(refreshToken)}'`,
+    `UPDATE refresh_tokens SET expires_at = ${Date.now() - 1000} WHERE token_hash = '${refreshTokenKey(refreshToken)}'`,
   );
 }
 
@@ -26,7 +26,7 @@ export async function ageConsumption(
   ms: number,
 ): Promise<void> {
   await dataSource.query(
-    `UPDATE refresh_tokens SET consumed_at = consumed_at - ${ms} WHERE token_hash = '${sha256(refreshToken)}'`,
+    `UPDATE refresh_tokens SET consumed_at = consumed_at - ${ms} WHERE token_hash = '${refreshTokenKey(refreshToken)}'`,
   );
 }
 

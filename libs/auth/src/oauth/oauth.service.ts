@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeysService } from '../api-users/api-keys.service';
 import { nowMs } from '../common/clock';
-import { sha256Hex } from '../common/crypto';
 import { RefreshTokensRepository } from '../sessions/refresh-tokens.repository';
+import { refreshTokenKey } from '../sessions/refresh-token-key';
 import { SessionLivenessCache } from '../sessions/session-liveness.cache';
 import { SessionsService } from '../sessions/sessions.service';
 import { AccessTokenVerifier } from '../token/access-token.verifier';
@@ -83,7 +83,7 @@ export class OAuthService {
         },
       };
     }
-    const candidate = await this.refreshTokens.findExchangeCandidate(sha256Hex(token));
+    const candidate = await this.refreshTokens.findExchangeCandidate(refreshTokenKey(token));
     if (!candidate) return undefined;
     const active =
       candidate.consumedAt === null &&

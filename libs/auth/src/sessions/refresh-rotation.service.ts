@@ -2,13 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { AuditService, toAuditEvent } from '../audit/audit.service';
 import { nowMs } from '../common/clock';
-import { randomSecret, sha256Hex } from '../common/crypto';
 import { DomainError } from '../common/domain-error';
 import type { Role } from '../common/principal';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import type { ExchangeCandidate } from './exchange-candidate';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { issueRefreshToken, refreshTokenKey } from './refresh-token-key';
 import { SessionLivenessCache } from './session-liveness.cache';
 import { SessionsRepository } from './sessions.repository';
 
@@ -60,7 +60,7 @@ export class RefreshRotationService {
     ip: string | null,
     onlyForApiKey?: string,
   ): Promise<Rotation> {
-    const tokenHash = sha256Hex(presentedToken);
+    const tokenHash = refreshTokenKey(presentedToken);
     const candidate = await this.tokens.findExchangeCandidate(tokenHash);
     const now = nowMs();
     // Rule 7: the first failure of this order answers.
@@ -97,8 +97,7 @@ export class RefreshRotationService {
     now: number,
     ip: string | null,
   ): Promise<Rotation> {
-    const successor = randomSecret();
-    const successorHash = sha256Hex(successor);
+    const { token: successor, key: successorHash } = issueRefreshToken(now);
     const graceEnabled = this.options.refreshReuseGraceSeconds > 0;
     const link = {
       tokenHash: successorHash,
@@ -202,7 +201,7 @@ export class RefreshRotationService {
     if (!candidate.successorHash || !candidate.successorSealed) return undefined;
     if ((await this.tokens.isConsumed(candidate.successorHash)) !== false) return undefined;
     const successor = this.successorSealer().open(candidate.successorSealed);
-    return successor !== undefined && sha256Hex(successor) === candidate.successorHash
+    return successor !== undefined && refreshTokenKey(successor) === candidate.successorHash
       ? successor
       : undefined;
   }

@@ -2,12 +2,16 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typ
 import { EpochColumn } from '../database/columns';
 import { SessionEntity } from './session.entity';
 
-/** One link of a session's refresh-token chain. Only the token's SHA-256 is stored. */
+/**
+ * One link of a session's refresh-token chain. The token itself is never stored: only its key,
+ * its issue instant followed by its SHA-256 (see refresh-token-key.ts).
+ */
 @Entity('refresh_tokens')
 // A rotation erases the sealed copy one link back by (session, generation): with the session
 // alone, each rotation would read every earlier link of its chain.
 @Index('ix_refresh_tokens_session_generation', ['sessionId', 'generation'])
 export class RefreshTokenEntity {
+  /** `refreshTokenKey(token)`: 55 characters, or 64 for a token issued before keys carried time. */
   @PrimaryColumn({ name: 'token_hash', type: 'varchar', length: 64 })
   tokenHash: string;
 
@@ -33,7 +37,7 @@ export class RefreshTokenEntity {
   @EpochColumn({ name: 'consumed_at', nullable: true })
   consumedAt: number | null;
 
-  /** Hash of the token that exchange issued: the next link of the chain. */
+  /** Key of the token that exchange issued: the next link of the chain. */
   @Column({ name: 'successor_hash', type: 'varchar', length: 64, nullable: true })
   successorHash: string | null;
 

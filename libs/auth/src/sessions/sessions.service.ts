@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { AuditService, toAuditEvent } from '../audit/audit.service';
-import { randomSecret, sha256Hex } from '../common/crypto';
 import { uuidv7 } from '../common/ids';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { issueRefreshToken } from './refresh-token-key';
 import { SessionLivenessCache } from './session-liveness.cache';
 import { SessionEntity, type SessionRevocationReason } from './session.entity';
 import { SessionsRepository } from './sessions.repository';
@@ -127,9 +127,9 @@ export class SessionsService {
     session.revokedReason = null;
     session.ip = owner.ip ? owner.ip.slice(0, 64) : null;
 
-    const refreshToken = randomSecret();
+    const { token: refreshToken, key } = issueRefreshToken(now);
     const link = new RefreshTokenEntity();
-    link.tokenHash = sha256Hex(refreshToken);
+    link.tokenHash = key;
     link.sessionId = session.id;
     link.generation = 0;
     link.createdAt = now;
