@@ -8,6 +8,8 @@
 //   npm run bench -- --postgres        (our server on an embedded PostgreSQL, pinned with it)
 //   npm run bench -- --only refresh --repeats 1 --cpu-prof /tmp/prof   (profile our server)
 //   npm run bench -- --only 'POST /auth/token$'   (a trailing $ anchors the name: token alone)
+//   npm run bench -- --only refresh --probe /tmp/probe.jsonl   (our server's own latency,
+//     event-loop delay and GC, second by second: scripts/bench/latency-probe.cjs)
 import autocannon from 'autocannon';
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -42,6 +44,7 @@ const selected = (name) =>
   ONLY.endsWith('$') ? name.endsWith(ONLY.slice(0, -1)) : name.includes(ONLY);
 /** Where our server writes a V8 CPU profile of the whole run (summarise with profile-summary.mjs). */
 const CPU_PROF_DIR = arg('cpu-prof', '');
+const PROBE_FILE = arg('probe', '');
 /** Our server on an embedded PostgreSQL instead of the embedded SQLite database. */
 const POSTGRES = process.argv.includes('--postgres');
 const OUT = arg('out', join(ROOT, POSTGRES ? 'bench-results-postgres.json' : 'bench-results.json'));
@@ -128,7 +131,8 @@ async function startOurs() {
     api_key_secret: randomBytes(32).toString('base64url'),
   };
   const profiling = CPU_PROF_DIR ? ['-r', join(ROOT, 'scripts/bench/profile-on-signal.cjs')] : [];
-  const child = startPinned(TASKSET, [...profiling, join(ROOT, 'dist/src/main.js')], {
+  const probing = PROBE_FILE ? ['-r', join(ROOT, 'scripts/bench/latency-probe.cjs')] : [];
+  const child = startPinned(TASKSET, [...profiling, ...probing, join(ROOT, 'dist/src/main.js')], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -140,6 +144,7 @@ async function startOurs() {
       BOOTSTRAP_ADMIN_KEY_ID: admin.api_key_id,
       BOOTSTRAP_ADMIN_KEY_SECRET: admin.api_key_secret,
       BENCH_CPU_PROF_DIR: CPU_PROF_DIR,
+      BENCH_PROBE_FILE: PROBE_FILE,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
