@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { refreshTokenKey } from '../../libs/auth/src/sessions/refresh-token-key';
 
-/** Moves stored instants into the past, so expiry rules are tested without waiting. */
+// Moves stored instants into the past, so expiry rules are tested without waiting.
+
+/** The key a refresh token's row is stored under, for tests that look the row up. */
 export { refreshTokenKey };
 
 export async function expireRefreshToken(
