@@ -12,7 +12,7 @@
 // instant (a bare hex SHA-256), as a database upgraded from that version holds them.
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -50,11 +50,11 @@ function startServer(databasePath, admin, port) {
 }
 
 /** The storage key the server gives a token issued at `issuedAt` (the built library's own). */
-const { issueRefreshToken } = await import(
+const { issueRefreshToken, refreshTokenKey } = await import(
   join(ROOT, 'dist/libs/auth/src/sessions/refresh-token-key.js')
 );
 const keyIssuedAt = LEGACY_KEYS
-  ? () => createHash('sha256').update(randomBytes(32).toString('base64url')).digest('hex')
+  ? () => refreshTokenKey(randomBytes(32).toString('base64url')) // a 43-character, old-form token
   : (issuedAt) => issueRefreshToken(issuedAt).key;
 
 /** Fills the database with `rows` refresh tokens: sessions of 10 chained tokens, 9 consumed. */

@@ -18,6 +18,11 @@ export function sha256Hex(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
+/** SHA-256 of a high-entropy secret, base64url encoded (43 characters). */
+export function sha256Base64url(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('base64url');
+}
+
 /** Constant-time comparison of two hex digests of equal expected length. */
 export function digestsEqual(a: string, b: string): boolean {
   const left = Buffer.from(a, 'hex');

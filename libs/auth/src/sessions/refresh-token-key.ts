@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { sha256Hex } from '../common/crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Base64url, sha256Hex } from '../common/crypto';
 
 /*
  * Refresh tokens are looked up by a key stored in `refresh_tokens.token_hash`. A bare SHA-256
@@ -35,7 +35,7 @@ export function issueRefreshToken(now: number): IssuedRefreshToken {
   const bytes = randomBytes(ISSUED_BYTES + SECRET_BYTES);
   bytes.writeUIntBE(now, 0, ISSUED_BYTES);
   const token = bytes.toString('base64url');
-  return { token, key: bytes.toString('hex', 0, ISSUED_BYTES) + sha256Base64url(token) };
+  return { token, key: keyOf(bytes.toString('hex', 0, ISSUED_BYTES), token) };
 }
 
 /**
@@ -46,10 +46,10 @@ export function issueRefreshToken(now: number): IssuedRefreshToken {
  */
 export function refreshTokenKey(token: string): string {
   if (token.length !== ISSUED_TOKEN_LENGTH) return sha256Hex(token);
-  const issued = Buffer.from(token.slice(0, ISSUED_CHARS), 'base64url').toString('hex');
-  return issued + sha256Base64url(token);
+  return keyOf(Buffer.from(token.slice(0, ISSUED_CHARS), 'base64url').toString('hex'), token);
 }
 
-function sha256Base64url(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('base64url');
+/** The one place the key's form is written: issue instant in hex, then the token's SHA-256. */
+function keyOf(issuedHex: string, token: string): string {
+  return issuedHex + sha256Base64url(token);
 }
