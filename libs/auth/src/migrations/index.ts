@@ -3,6 +3,7 @@ import { PostgresInitialSchema1795347651853 } from './postgres/1795347651853-ini
 import { PostgresRefreshChainLinks1795348833791 } from './postgres/1795348833791-refresh-chain-links';
 import { PostgresWalletTokens1795349997690 } from './postgres/1795349997690-wallet-tokens';
 import { PostgresRefreshTokenGenerationIndex1795375620857 } from './postgres/1795375620857-refresh-token-generation-index';
+import { PostgresRefreshTokensFillFactor1795390725935 } from './postgres/1795390725935-refresh-tokens-fill-factor';
 import { SqliteInitialSchema1795347634234 } from './sqlite/1795347634234-initial-schema';
 import { SqliteRefreshChainLinks1795348810021 } from './sqlite/1795348810021-refresh-chain-links';
 import { SqliteWalletTokens1795349970466 } from './sqlite/1795349970466-wallet-tokens';
@@ -26,5 +27,6 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     PostgresRefreshChainLinks1795348833791,
     PostgresWalletTokens1795349997690,
     PostgresRefreshTokenGenerationIndex1795375620857,
+    PostgresRefreshTokensFillFactor1795390725935,
   ],
 };
