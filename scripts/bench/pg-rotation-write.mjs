@@ -1,6 +1,7 @@
 // npm run bench:pg-rotation-write: what one rotation's write costs inside PostgreSQL, with
-// `refresh_tokens` at several fill factors side by side (PostgreSQL's default of 100, which
-// the schema uses, and lower ones that leave room on each page). For each it loads refresh
+// `refresh_tokens` at several fill factors side by side: PostgreSQL's default of 100 (the
+// table before the fill-factor migration) and lower ones that leave room on each page (the
+// schema's is 50, see libs/auth/src/migrations/postgres/*-refresh-tokens-fill-factor.ts). For each it loads refresh
 // tokens into a fresh copy of the migrated database, then rotates 250 live sessions' tokens
 // through the server's own statement (PostgresSessionStatements, 18 rotations per statement:
 // the UPDATE that consumes a token, the INSERT of its successor, the audit event), and then
@@ -38,7 +39,7 @@ const { issueRefreshToken } = require(
 const { PostgresSessionStatements } = require(
   join(ROOT, 'dist/libs/auth/src/sessions/postgres-session.statements.js'),
 );
-/** The fill factors compared; 100 is PostgreSQL's default and the schema's. */
+/** The fill factors compared; each copy of the migrated database is set to one of them. */
 const FILL_FACTORS = Object.fromEntries(
   arg('fill-factors', '100,70,50')
     .split(',')
