@@ -153,6 +153,36 @@ describe('Sessions', () => {
     });
   });
 
+  describe('liveness', () => {
+    /** Whether `token` is refused within `limitMs` (the liveness answer is trusted 500 ms). */
+    async function refusedWithin(token: string, limitMs: number): Promise<boolean> {
+      const started = Date.now();
+      while (Date.now() - started < limitMs) {
+        if ((await t.http.get('/api-users/me').set(bearer(token))).status === 401) return true;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      return false;
+    }
+
+    it("refuses a session's access tokens once its key or user ends behind this instance's back", async () => {
+      // Written straight to the database, as another instance (or an operator) would: this
+      // instance revokes nothing itself, so only its liveness read can notice.
+      const keyRevoked = await loggedInOperator(t.http, admin);
+      const userSuspended = await loggedInOperator(t.http, admin);
+      for (const { tokens } of [keyRevoked, userSuspended])
+        await t.http.get('/api-users/me').set(bearer(tokens.access_token)).expect(200);
+
+      await t.dataSource.query(
+        `UPDATE api_keys SET revoked_at = 1 WHERE id = '${keyRevoked.apiKeyId}'`,
+      );
+      await t.dataSource.query(
+        `UPDATE api_users SET status = 'suspended' WHERE id = '${userSuspended.apiUserId}'`,
+      );
+      expect(await refusedWithin(keyRevoked.tokens.access_token, 2000)).toBe(true);
+      expect(await refusedWithin(userSuspended.tokens.access_token, 2000)).toBe(true);
+    });
+  });
+
   describe('clean-up', () => {
     it('removes sessions that can no longer matter and keeps the consumed hashes of live ones', async () => {
       const live = await loggedInOperator(t.http, admin);

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, IsNull, MoreThan, type EntityManager } from 'typeorm';
 import type { ApiUserStatus } from '../api-users/api-user.entity';
 import type { PageRequest } from '../common/pagination';
+import type { KeyedRead } from '../database/keyed-read';
+import { preparedRead } from '../database/prepared-read';
 import { SessionEntity, type SessionRevocationReason } from './session.entity';
 
 /** What the bearer guard needs to know about a session, with the key and owner it depends on. */
@@ -14,6 +16,7 @@ export interface SessionLiveness {
 }
 
 interface LivenessRow {
+  id: string;
   revoked_at: number | string | null;
   expires_at: number | string;
   api_key_revoked_at: number | string | null;
@@ -22,7 +25,21 @@ interface LivenessRow {
 
 @Injectable()
 export class SessionsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly liveness: KeyedRead<LivenessRow>;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.liveness = preparedRead<LivenessRow>(
+      this.dataSource,
+      'auth_session_liveness',
+      `SELECT s.id, s.revoked_at, s.expires_at, k.revoked_at AS api_key_revoked_at,
+              u.status AS user_status
+       FROM sessions s
+       JOIN api_keys k ON k.id = s.api_key_id
+       JOIN api_users u ON u.id = s.api_user_id
+       WHERE s.id = $1`,
+      'id',
+    );
+  }
 
   private repo(manager?: EntityManager) {
     return (manager ?? this.dataSource.manager).getRepository(SessionEntity);
@@ -32,19 +49,12 @@ export class SessionsRepository {
     return this.repo().findOneBy({ id });
   }
 
+  /**
+   * A prepared read: it runs for the first request of every access token (and again each time
+   * the liveness cache's answer expires). As an ORM query, PostgreSQL planned it on every call.
+   */
   async findLiveness(id: string): Promise<SessionLiveness | null> {
-    const row = await this.repo()
-      .createQueryBuilder('s')
-      .innerJoin('api_keys', 'k', 'k.id = s.api_key_id')
-      .innerJoin('api_users', 'u', 'u.id = s.api_user_id')
-      .select([
-        's.revoked_at AS revoked_at',
-        's.expires_at AS expires_at',
-        'k.revoked_at AS api_key_revoked_at',
-        'u.status AS user_status',
-      ])
-      .where('s.id = :id', { id })
-      .getRawOne<LivenessRow>();
+    const row = await this.liveness(id);
     if (!row) return null;
     return {
       revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
