@@ -8,9 +8,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * version, and then it adds no index entries: nothing new in the token-hash key nor in the
  * (session, generation) index, less WAL, and nothing in the indexes for VACUUM to remove. At
  * PostgreSQL's default of 100 a page is full by the time its rows are consumed, and 36% of
- * the updates were HOT. At 50 they all were, with 20% less WAL and about 13% less database CPU
- * per rotation, and the table grew no faster: the old versions are pruned from the page as it
- * is next used. `npm run bench:pg-rotation-write` measures it (see BENCHMARKS.md).
+ * the updates were HOT. At 50 they all were, with 20% less WAL per rotation, the database's CPU
+ * per rotation down by about 13% (within the machine's noise), and the table growing no faster:
+ * the old versions are pruned from the page as it is next used. `npm run
+ * bench:pg-rotation-write` measures it (see BENCHMARKS.md).
  */
 export const REFRESH_TOKENS_FILL_FACTOR = 50;
 
