@@ -16,14 +16,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, log, startPinned, stop, waitFor } from './processes.mjs';
+import { arg, log, migrateWithServer } from './processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
-const arg = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : process.argv[index + 1];
-};
 const ROWS = Number(arg('rows', 200_000));
 const ROTATIONS = Number(arg('rotations', 20_000));
 const REPEATS = Number(arg('repeats', 2));
@@ -46,17 +42,6 @@ const FILL_FACTORS = Object.fromEntries(
     .map(Number)
     .map((value) => [`fill factor ${value}${value === 100 ? ' (default)' : ''}`, value]),
 );
-
-/** Migrates the database at `url` by starting the built server on it once. */
-async function migrate(url) {
-  const port = await freePort();
-  const server = startPinned(false, [join(ROOT, 'dist/src/main.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  await waitFor(`http://127.0.0.1:${port}/health`);
-  await stop(server);
-}
 
 /** One connection; an idle one closed by the server's shutdown is not an error here. */
 function quietPool(connectionString) {
@@ -201,7 +186,9 @@ try {
   const setup = quietPool(adminUrl);
   await setup.query('CREATE DATABASE migrated');
   await setup.end();
-  await migrate(adminUrl.replace(/\/\w+$/, '/migrated'));
+  await migrateWithServer(join(ROOT, 'dist/src/main.js'), {
+    DATABASE_URL: adminUrl.replace(/\/\w+$/, '/migrated'),
+  });
   const admin = quietPool(adminUrl);
   const results = [];
   let n = 0;

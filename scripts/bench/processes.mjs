@@ -6,6 +6,12 @@ import { cpus } from 'node:os';
 import { createServer } from 'node:net';
 
 export const log = (message) => process.stderr.write(`${message}\n`);
+
+/** The value after `--name` on the command line, or `fallback` when it is not given. */
+export function arg(name, fallback) {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : process.argv[index + 1];
+}
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Pins the calling process to core 1; true when servers can be pinned to core 0. */
@@ -44,6 +50,20 @@ export async function waitFor(url) {
 export async function stop(child) {
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
+}
+
+/**
+ * Starts the built server (`main`, dist/src/main.js) once on the database that `databaseEnv`
+ * names, waits until it is healthy and stops it: its start-up has migrated that database.
+ */
+export async function migrateWithServer(main, databaseEnv) {
+  const port = await freePort();
+  const server = startPinned(false, [main], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...databaseEnv },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitFor(`http://127.0.0.1:${port}/health`);
+  await stop(server);
 }
 
 /**

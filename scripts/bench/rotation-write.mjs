@@ -14,13 +14,9 @@ import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, log, startPinned, stop, waitFor } from './processes.mjs';
+import { arg, log, migrateWithServer } from './processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const arg = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : process.argv[index + 1];
-};
 const SIZES = arg('rows', '10000,1000000').split(',').map(Number);
 const ROTATIONS = Number(arg('rotations', 20_000));
 const REPEATS = Number(arg('repeats', 2));
@@ -40,19 +36,10 @@ const KEYS = {
 /** A database migrated by the built server itself, as every copy starts from. */
 async function migratedDatabase(dir) {
   const file = join(dir, 'migrated.sqlite');
-  const port = await freePort();
-  const server = startPinned(false, [join(ROOT, 'dist/src/main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: '',
-      DATABASE_PATH: file,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  await migrateWithServer(join(ROOT, 'dist/src/main.js'), {
+    DATABASE_URL: '',
+    DATABASE_PATH: file,
   });
-  await waitFor(`http://127.0.0.1:${port}/health`);
-  await stop(server);
   return file;
 }
 

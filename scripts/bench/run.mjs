@@ -26,13 +26,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, log, pinLoadToCore1, startPinned, stop, waitFor } from './processes.mjs';
+import { arg, freePort, log, pinLoadToCore1, startPinned, stop, waitFor } from './processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const arg = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : process.argv[index + 1];
-};
 const REPEATS = Number(arg('repeats', 3));
 const DURATION = Number(arg('duration', 10));
 const CONNECTIONS = Number(arg('connections', 50));

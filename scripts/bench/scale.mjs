@@ -17,17 +17,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, log, pinLoadToCore1, startPinned, stop, waitFor } from './processes.mjs';
+import { arg, freePort, log, pinLoadToCore1, startPinned, stop, waitFor } from './processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const arg = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : Number(process.argv[index + 1]);
-};
-const BIG = arg('rows', 10_000_000);
+const BIG = Number(arg('rows', 10_000_000));
 const SMALL = 10_000;
-const DURATION = arg('duration', 10);
-const REPEATS = arg('repeats', 3);
+const DURATION = Number(arg('duration', 10));
+const REPEATS = Number(arg('repeats', 3));
 const LEGACY_KEYS = process.argv.includes('--legacy-keys');
 const CONNECTIONS = 50;
 const TASKSET = pinLoadToCore1();
