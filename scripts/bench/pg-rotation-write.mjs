@@ -4,7 +4,7 @@
 // schema's is 50, see libs/auth/src/migrations/postgres/*-refresh-tokens-fill-factor.ts). For each it loads refresh
 // tokens into a fresh copy of the migrated database, then rotates 250 live sessions' tokens
 // through the server's own statement (PostgresSessionStatements, 18 rotations per statement:
-// the UPDATE that consumes a token, the INSERT of its successor, the audit event), and then
+// the UPDATE that checks and consumes a token, the INSERT of its successor, the audit event), and then
 // runs the VACUUM that the dead row versions leave to autovacuum. It reports the database
 // backend's CPU per rotation (statements, then that VACUUM), WAL bytes per rotation, the share
 // of updates PostgreSQL kept on the row's page ("HOT": no new index entries) and how much the
@@ -102,7 +102,7 @@ async function measure(admin, name, fillFactor) {
         `INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at, expires_at) VALUES ($1, $2, 0, $3, $3 + ${30 * DAY})`,
         [key, `s${i}`, Date.now()],
       );
-      live.push({ sessionId: `s${i}`, key, generation: 0 });
+      live.push({ key });
     }
     await q('VACUUM ANALYZE');
     const sizeBefore = await sizes(q);
@@ -120,34 +120,22 @@ async function measure(admin, name, fillFactor) {
         links.map((link) => {
           const at = Date.now();
           const successor = issueRefreshToken(at).key;
-          const write = statements.rotate({
-            predecessorHash: link.key,
-            consumedAt: at,
-            successor: {
-              tokenHash: successor,
-              sessionId: link.sessionId,
-              generation: link.generation + 1,
-              createdAt: at,
-              expiresAt: at + 30 * DAY,
-            },
+          const write = statements.rotateIfAllowed({
+            presentedHash: link.key,
+            now: at,
+            successorHash: successor,
             successorSealed: null,
-            audit: {
-              id: randomUUID(),
-              type: 'token.refreshed',
-              apiUserId: 'u1',
-              sessionId: link.sessionId,
-              apiKeyId: 'k1',
-              ip: '127.0.0.1',
-              data: `{"generation":${link.generation + 1}}`,
-              createdAt: at,
-            },
+            successorTtlMs: 30 * DAY,
+            forgetSealed: false,
+            onlyForApiKey: null,
+            auditId: randomUUID(),
+            auditIp: '127.0.0.1',
           });
           link.key = successor;
-          link.generation += 1;
           return write;
         }),
       );
-      if (won.includes(false)) throw new Error('a rotation lost: the live sessions overlap');
+      if (won.includes(null)) throw new Error('a rotation lost: the live sessions overlap');
     }
     const statementsCpu = cpuMicros(pid) - cpuBefore;
     const walAfter = (await q('SELECT pg_current_wal_insert_lsn() AS lsn')).rows[0].lsn;

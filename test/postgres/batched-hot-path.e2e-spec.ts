@@ -4,12 +4,13 @@ import { batchedPgRead } from '../../libs/auth/src/database/batched-pg-read';
 import { type PgQueryable, postgresPool } from '../../libs/auth/src/database/postgres-pool';
 import { PostgresSessionStatements } from '../../libs/auth/src/sessions/postgres-session.statements';
 import type {
-  RotationWrite,
+  RotationAttempt,
   SessionOpeningWrite,
 } from '../../libs/auth/src/sessions/session-writes';
 import { sha256Hex } from '../../libs/auth/src/common/crypto';
 import { refreshTokenKey } from '../../libs/auth/src/sessions/refresh-token-key';
 import { uuidv7 } from '../../libs/auth/src/common/ids';
+import { refreshedAuditData } from '../../libs/auth/src/sessions/session-writes';
 import {
   adminTokens,
   bearer,
@@ -57,44 +58,49 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
     sent = recorded.sent;
   });
 
-  /** A live session's generation-0 token: its hash and session. */
-  async function liveToken(): Promise<{ hash: string; sessionId: string; apiUserId: string }> {
+  interface LiveToken {
+    hash: string;
+    sessionId: string;
+    apiUserId: string;
+    apiKeyId: string;
+  }
+
+  /** A live session's generation-0 token: its hash, session, user and key. */
+  async function liveToken(): Promise<LiveToken> {
     const operator = await loggedInOperator(app.http, admin);
     return {
       hash: refreshTokenKey(operator.tokens.refresh_token),
       sessionId: operator.tokens.session_state,
       apiUserId: operator.apiUserId,
+      apiKeyId: operator.apiKeyId,
     };
   }
 
   function rotationOf(
-    token: { hash: string; sessionId: string; apiUserId: string },
+    token: { hash: string },
     successorHash = sha256Hex(randomBytes(32).toString('base64url')),
-  ): RotationWrite {
-    const now = Date.now();
+  ): RotationAttempt {
     return {
-      predecessorHash: token.hash,
-      consumedAt: now,
-      successor: {
-        tokenHash: successorHash,
-        sessionId: token.sessionId,
-        generation: 1,
-        createdAt: now,
-        expiresAt: now + 60_000,
-      },
+      presentedHash: token.hash,
+      now: Date.now(),
+      successorHash,
       successorSealed: null,
-      audit: {
-        id: uuidv7(),
-        type: 'token.refreshed',
-        apiUserId: token.apiUserId,
-        sessionId: token.sessionId,
-        apiKeyId: 'unused-in-this-test',
-        ip: '203.0.113.9',
-        data: '{"generation":1}',
-        createdAt: now,
-      },
+      successorTtlMs: 60_000,
+      forgetSealed: false,
+      onlyForApiKey: null,
+      auditId: uuidv7(),
+      auditIp: '203.0.113.9',
     };
   }
+
+  /** What a won rotation of a generation-0 token answers. */
+  const chainOf = (token: LiveToken) => ({
+    sessionId: token.sessionId,
+    apiUserId: token.apiUserId,
+    apiKeyId: token.apiKeyId,
+    role: 'operator',
+    generation: 0,
+  });
 
   const rows = (sql: string, values: unknown[] = []) =>
     app.dataSource.query<Record<string, unknown>[]>(sql, values);
@@ -160,32 +166,129 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
     );
   });
 
-  it('commits the rotations of one turn in one statement, each writing its rows', async () => {
+  it('checks and commits the rotations of one turn in one statement, with no read before', async () => {
     const tokens = [await liveToken(), await liveToken(), await liveToken()];
-    const writes = tokens.map((token) => rotationOf(token));
-    const won = await Promise.all(writes.map((write) => statements.rotate(write)));
-    expect(won).toEqual([true, true, true]);
+    const attempts = tokens.map((token) => rotationOf(token));
+    const chains = await Promise.all(
+      attempts.map((attempt) => statements.rotateIfAllowed(attempt)),
+    );
+    expect(chains).toEqual(tokens.map(chainOf));
     expect(sent).toEqual(['auth_rotate_refresh_tokens']);
-    for (const write of writes) {
+    for (const [i, attempt] of attempts.entries()) {
+      const token = tokens[i];
       const [consumed] = await rows(
         'SELECT consumed_at, successor_hash FROM refresh_tokens WHERE token_hash = $1',
-        [write.predecessorHash],
+        [attempt.presentedHash],
       );
       expect(consumed).toEqual({
-        consumed_at: String(write.consumedAt),
-        successor_hash: write.successor.tokenHash,
+        consumed_at: String(attempt.now),
+        successor_hash: attempt.successorHash,
       });
       expect(
-        await rows('SELECT session_id, generation FROM refresh_tokens WHERE token_hash = $1', [
-          write.successor.tokenHash,
-        ]),
-      ).toEqual([{ session_id: write.successor.sessionId, generation: 1 }]);
-      expect(
-        await rows('SELECT type, session_id, ip FROM audit_events WHERE id = $1', [write.audit.id]),
+        await rows(
+          'SELECT session_id, generation, created_at, expires_at FROM refresh_tokens WHERE token_hash = $1',
+          [attempt.successorHash],
+        ),
       ).toEqual([
-        { type: 'token.refreshed', session_id: write.successor.sessionId, ip: '203.0.113.9' },
+        {
+          session_id: token.sessionId,
+          generation: 1,
+          created_at: String(attempt.now),
+          expires_at: String(attempt.now + attempt.successorTtlMs),
+        },
+      ]);
+      expect(
+        await rows(
+          'SELECT type, api_user_id, session_id, api_key_id, ip, data, created_at FROM audit_events WHERE id = $1',
+          [attempt.auditId],
+        ),
+      ).toEqual([
+        {
+          type: 'token.refreshed',
+          api_user_id: token.apiUserId,
+          session_id: token.sessionId,
+          api_key_id: token.apiKeyId,
+          ip: '203.0.113.9',
+          // The text refreshedAuditData gives on SQLite.
+          data: refreshedAuditData(1),
+          created_at: String(attempt.now),
+        },
       ]);
     }
+  });
+
+  it('ends a successor with its session when the session ends first', async () => {
+    const token = await liveToken();
+    const [session] = await rows('SELECT expires_at FROM sessions WHERE id = $1', [
+      token.sessionId,
+    ]);
+    const attempt = { ...rotationOf(token), successorTtlMs: 10 * 365 * 86_400_000 };
+    expect(await statements.rotateIfAllowed(attempt)).toEqual(chainOf(token));
+    expect(
+      await rows('SELECT expires_at FROM refresh_tokens WHERE token_hash = $1', [
+        attempt.successorHash,
+      ]),
+    ).toEqual([{ expires_at: session.expires_at }]);
+  });
+
+  describe('refuses in the statement what refusalOf refuses, writing nothing', () => {
+    /** Asserts that the attempt wrote nothing: token unconsumed, no successor, no event. */
+    async function expectRefused(attempt: RotationAttempt): Promise<void> {
+      expect(await statements.rotateIfAllowed(attempt)).toBeNull();
+      expect(
+        await rows('SELECT consumed_at FROM refresh_tokens WHERE token_hash = $1', [
+          attempt.presentedHash,
+        ]),
+      ).toEqual([{ consumed_at: null }]);
+      expect(
+        await rows('SELECT 1 FROM refresh_tokens WHERE token_hash = $1', [attempt.successorHash]),
+      ).toEqual([]);
+      expect(await rows('SELECT 1 FROM audit_events WHERE id = $1', [attempt.auditId])).toEqual([]);
+    }
+
+    it('another API key than the one allowed', async () => {
+      const token = await liveToken();
+      await expectRefused({ ...rotationOf(token), onlyForApiKey: 'another-key' });
+      const allowed = { ...rotationOf(token), onlyForApiKey: token.apiKeyId };
+      expect(await statements.rotateIfAllowed(allowed)).toEqual(chainOf(token));
+    });
+
+    it('a revoked session, a revoked key, a suspended user', async () => {
+      const revoke = [
+        'UPDATE sessions SET revoked_at = 1 WHERE id = $1',
+        'UPDATE api_keys SET revoked_at = 1 WHERE id = (SELECT api_key_id FROM sessions WHERE id = $1)',
+        "UPDATE api_users SET status = 'suspended' WHERE id = (SELECT api_user_id FROM sessions WHERE id = $1)",
+      ];
+      for (const sql of revoke) {
+        const token = await liveToken();
+        await rows(sql, [token.sessionId]);
+        await expectRefused(rotationOf(token));
+      }
+    });
+
+    it('an expired session or token, at the exchange instant', async () => {
+      const token = await liveToken();
+      const [link] = await rows('SELECT expires_at FROM refresh_tokens WHERE token_hash = $1', [
+        token.hash,
+      ]);
+      await expectRefused({ ...rotationOf(token), now: Number(link.expires_at) });
+      const [session] = await rows('SELECT expires_at FROM sessions WHERE id = $1', [
+        token.sessionId,
+      ]);
+      await expectRefused({ ...rotationOf(token), now: Number(session.expires_at) });
+      // One millisecond earlier the token is still good.
+      const justInTime = { ...rotationOf(token), now: Number(link.expires_at) - 1 };
+      expect(await statements.rotateIfAllowed(justInTime)).toEqual(chainOf(token));
+    });
+
+    it('a consumed token, or one never issued', async () => {
+      const token = await liveToken();
+      expect(await statements.rotateIfAllowed(rotationOf(token))).toEqual(chainOf(token));
+      const again = rotationOf(token);
+      expect(await statements.rotateIfAllowed(again)).toBeNull();
+      expect(await rows('SELECT 1 FROM audit_events WHERE id = $1', [again.auditId])).toEqual([]);
+      expect(await statements.rotateIfAllowed(rotationOf({ hash: 'never-issued' }))).toBeNull();
+    });
   });
 
   it("erases the sealed copy held one link back, as a rotation's own statement does", async () => {
@@ -206,16 +309,15 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
         [sessionId],
       );
     expect(await sealedOfGeneration0(chains[0].sessionId)).toEqual([{ sealed: true }]);
-    const writes = chains.map((chain) => ({
+    const attempts = chains.map((chain) => ({
       ...rotationOf(chain),
       successorSealed: 'sealed-copy-of-generation-2',
-      forgetSealedOfGeneration: 0,
+      forgetSealed: true,
     }));
-    for (const write of writes) write.successor.generation = 2;
-    expect(await Promise.all(writes.map((write) => statements.rotate(write)))).toEqual([
-      true,
-      true,
-    ]);
+    const rotated = await Promise.all(
+      attempts.map((attempt) => statements.rotateIfAllowed(attempt)),
+    );
+    expect(rotated.map((chain) => chain?.generation)).toEqual([1, 1]);
     expect(sent).toEqual(['auth_rotate_refresh_tokens']);
     for (const chain of chains) {
       expect(await sealedOfGeneration0(chain.sessionId)).toEqual([{ sealed: false }]);
@@ -235,16 +337,18 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
     const token = await liveToken();
     const [first, repeat] = [rotationOf(token), rotationOf(token)];
     const other = rotationOf(await liveToken());
-    const won = await Promise.all([first, repeat, other].map((write) => statements.rotate(write)));
-    expect(won).toEqual([true, false, true]);
+    const won = await Promise.all(
+      [first, repeat, other].map((attempt) => statements.rotateIfAllowed(attempt)),
+    );
+    expect(won.map((chain) => chain !== null)).toEqual([true, false, true]);
     // The repeat ran alone after the batch, and found the token consumed.
     expect(sent).toEqual(['auth_rotate_refresh_tokens', 'auth_rotate_refresh_token']);
     expect(
       await rows('SELECT token_hash FROM refresh_tokens WHERE session_id = $1 AND generation = 1', [
         token.sessionId,
       ]),
-    ).toEqual([{ token_hash: first.successor.tokenHash }]);
-    expect(await rows('SELECT id FROM audit_events WHERE id = $1', [repeat.audit.id])).toEqual([]);
+    ).toEqual([{ token_hash: first.successorHash }]);
+    expect(await rows('SELECT id FROM audit_events WHERE id = $1', [repeat.auditId])).toEqual([]);
   });
 
   it('gives each token one winner when two instances rotate the same tokens in one turn', async () => {
@@ -255,11 +359,12 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
       for (let round = 0; round < 5; round += 1) {
         const tokens = [await liveToken(), await liveToken(), await liveToken()];
         const won = await Promise.all([
-          ...tokens.map((token) => statements.rotate(rotationOf(token))),
+          ...tokens.map((token) => statements.rotateIfAllowed(rotationOf(token))),
           // The other instance submits them in the opposite order.
-          ...[...tokens].reverse().map((token) => otherInstance.rotate(rotationOf(token))),
+          ...[...tokens].reverse().map((token) => otherInstance.rotateIfAllowed(rotationOf(token))),
         ]);
-        const winsPerToken = tokens.map((_, i) => Number(won[i]) + Number(won[won.length - 1 - i]));
+        const wins = won.map((chain) => Number(chain !== null));
+        const winsPerToken = tokens.map((_, i) => wins[i] + wins[wins.length - 1 - i]);
         expect(winsPerToken).toEqual([1, 1, 1]);
         expect(sent).toContain('auth_rotate_refresh_tokens');
         for (const token of tokens)
@@ -279,8 +384,10 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
     const taken = await liveToken();
     // Its successor would reuse an existing token's hash: the primary key refuses the row.
     const bad = rotationOf(await liveToken(), taken.hash);
-    const results = await Promise.allSettled([good, bad].map((write) => statements.rotate(write)));
-    expect(results[0]).toEqual({ status: 'fulfilled', value: true });
+    const results = await Promise.allSettled(
+      [good, bad].map((attempt) => statements.rotateIfAllowed(attempt)),
+    );
+    expect(results[0]).toMatchObject({ status: 'fulfilled', value: { generation: 0 } });
     expect(results[1].status).toBe('rejected');
     expect(sent).toEqual([
       'auth_rotate_refresh_tokens',
@@ -290,13 +397,13 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
     // Nothing of the failed batch or of the bad rotation was written.
     expect(
       await rows('SELECT consumed_at FROM refresh_tokens WHERE token_hash = $1', [
-        bad.predecessorHash,
+        bad.presentedHash,
       ]),
     ).toEqual([{ consumed_at: null }]);
-    expect(await rows('SELECT id FROM audit_events WHERE id = $1', [bad.audit.id])).toEqual([]);
+    expect(await rows('SELECT id FROM audit_events WHERE id = $1', [bad.auditId])).toEqual([]);
     expect(
       await rows('SELECT generation FROM refresh_tokens WHERE token_hash = $1', [
-        good.successor.tokenHash,
+        good.successorHash,
       ]),
     ).toEqual([{ generation: 1 }]);
   });

@@ -79,3 +79,36 @@ export function candidateSql(placeholder: string): string {
   JOIN api_users u ON u.id = s.api_user_id
   WHERE rt.token_hash = ${placeholder}`;
 }
+
+/** Why a presented token may not be rotated; `consumed` is a replay (retry or reuse). */
+export type ExchangeRefusal =
+  | 'invalid_refresh_token'
+  | 'session_revoked'
+  | 'session_expired'
+  | 'consumed'
+  | 'refresh_token_expired';
+
+/**
+ * The contract's checks on a presented token, in its order (rule 7: the first failure
+ * answers): null when the token may be rotated at `now`. An OAuth client (`onlyForApiKey`)
+ * may only use its own key's tokens; any other is unknown to it. PostgreSQL's rotation
+ * statement states the same conjunction in SQL (postgres-session.statements.ts).
+ */
+export function refusalOf(
+  candidate: ExchangeCandidate | null,
+  now: number,
+  onlyForApiKey: string | null,
+): ExchangeRefusal | null {
+  if (!candidate || (onlyForApiKey !== null && candidate.apiKeyId !== onlyForApiKey))
+    return 'invalid_refresh_token';
+  if (
+    candidate.sessionRevokedAt !== null ||
+    candidate.apiKeyRevokedAt !== null ||
+    candidate.userStatus !== 'active'
+  )
+    return 'session_revoked';
+  if (now >= candidate.sessionExpiresAt) return 'session_expired';
+  if (candidate.consumedAt !== null) return 'consumed';
+  if (now >= candidate.expiresAt) return 'refresh_token_expired';
+  return null;
+}

@@ -4,7 +4,12 @@ import {
   type ExchangeCandidate,
   toExchangeCandidate,
 } from './exchange-candidate';
-import type { RotationWrite, SessionOpeningWrite, SessionStatements } from './session-writes';
+import type {
+  RotatedChain,
+  RotationAttempt,
+  SessionOpeningWrite,
+  SessionStatements,
+} from './session-writes';
 import { batchedPgRead } from '../database/batched-pg-read';
 import type { PgQueryable } from '../database/postgres-pool';
 import type { KeyedRead } from '../database/keyed-read';
@@ -13,45 +18,69 @@ import { type ItemOutcome, settleEach, TurnBatch } from '../database/turn-batch'
 const CANDIDATE_SQL = candidateSql('$1');
 
 /*
- * Rotations, one row of the arrays each (one for a lone rotation, several for a turn's): the
- * conditional UPDATE decides each winner, and the successor, the erasure of the sealed copy
- * two links back and the audit event are written only from its result. A statement is atomic
- * on its own, so this is one round trip and one commit. A concurrent rotation of the same
- * token waits on the row lock and then, re-checking `consumed_at IS NULL` against the
- * committed row, updates nothing and so writes nothing. Each predecessor appears once in the
- * arrays (see rotateBatch), so each UPDATE joins at most one input row, and the winners are
- * the predecessors it returns. The input is sorted by predecessor, so instances tend to lock
- * rows in the same order; a deadlock is still possible and is handled by running the
+ * Rotations, one row of the arrays each (one for a lone rotation, several for a turn's). The
+ * conditional UPDATE joins the presented token to its session, key and user and consumes it
+ * only if nothing forbids the rotation: the same checks as `refusalOf` (exchange-candidate.ts),
+ * at the exchange's instant. The successor, the erasure of the sealed copy one link back and
+ * the audit event are written only from its result, so a refused or lost rotation writes
+ * nothing, and the caller reads the candidate to learn why. A statement is atomic on its own:
+ * one round trip and one commit, with no read before it when the rotation succeeds.
+ *
+ * A concurrent rotation of the same token waits on the row lock and then, re-checking
+ * `consumed_at IS NULL` against the committed row, updates nothing. Each presented token
+ * appears once in the arrays (see rotateBatch), so each UPDATE joins at most one input row, and
+ * the winners are the tokens it returns. The input is sorted by token, so instances tend to
+ * lock rows in the same order; a deadlock is still possible and is handled by running the
  * rotations one by one.
  */
 const ROTATE_SQL = `
   WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[],
-                         $6::bigint[], $7::integer[], $8::text[], $9::text[], $10::text[],
-                         $11::text[], $12::text[], $13::text[])
-      AS i(predecessor_hash, successor_hash, successor_sealed, consumed_at, generation,
-           expires_at, forget_generation, audit_id, audit_type, api_user_id, api_key_id, ip, data)
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
+                         $6::boolean[], $7::text[], $8::text[], $9::text[])
+      AS i(presented_hash, now, successor_hash, successor_sealed, successor_ttl_ms,
+           forget_sealed, only_api_key, audit_id, audit_ip)
   ), consumed AS (
     UPDATE refresh_tokens r
-    SET consumed_at = i.consumed_at, successor_hash = i.successor_hash,
+    SET consumed_at = i.now, successor_hash = i.successor_hash,
         successor_sealed = i.successor_sealed
-    FROM input i
-    WHERE r.token_hash = i.predecessor_hash AND r.consumed_at IS NULL
-    RETURNING r.session_id, i.*
+    FROM input i, sessions s, api_keys k, api_users u
+    WHERE r.token_hash = i.presented_hash
+      AND s.id = r.session_id AND k.id = s.api_key_id AND u.id = s.api_user_id
+      AND (i.only_api_key IS NULL OR s.api_key_id = i.only_api_key)
+      AND s.revoked_at IS NULL AND k.revoked_at IS NULL AND u.status = 'active'
+      AND s.expires_at > i.now
+      AND r.consumed_at IS NULL
+      AND r.expires_at > i.now
+    RETURNING i.*, r.session_id, r.generation, s.api_user_id, s.api_key_id, u.role,
+              s.expires_at AS session_expires_at
   ), successor AS (
     INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at, expires_at)
-    SELECT successor_hash, session_id, generation, consumed_at, expires_at FROM consumed
+    SELECT successor_hash, session_id, generation + 1, now,
+           LEAST(now + successor_ttl_ms, session_expires_at)
+    FROM consumed
   ), forgotten AS (
     UPDATE refresh_tokens r SET successor_sealed = NULL
     FROM consumed c
-    WHERE r.session_id = c.session_id AND r.generation = c.forget_generation
+    WHERE c.forget_sealed AND r.session_id = c.session_id AND r.generation = c.generation - 1
       AND r.successor_sealed IS NOT NULL
   ), audited AS (
     INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at)
-    SELECT audit_id, audit_type, api_user_id, session_id, api_key_id, ip, data, consumed_at
+    -- The text refreshedAuditData gives (session-writes.ts).
+    SELECT audit_id, 'token.refreshed', api_user_id, session_id, api_key_id, audit_ip,
+           '{"generation":' || (generation + 1) || '}', now
     FROM consumed
   )
-  SELECT predecessor_hash FROM consumed`;
+  SELECT presented_hash, session_id, generation, api_user_id, api_key_id, role FROM consumed`;
+
+/** A row of ROTATE_SQL's answer: one per won rotation. */
+interface RotatedRow {
+  presented_hash: string;
+  session_id: string;
+  generation: number;
+  api_user_id: string;
+  api_key_id: string;
+  role: RotatedChain['role'];
+}
 
 /*
  * Session openings, one row of the arrays each: the session, generation 0 of its chain and
@@ -104,7 +133,9 @@ async function allOrEach<W, R>(
  */
 export class PostgresSessionStatements implements SessionStatements {
   private readonly candidates: KeyedRead<CandidateRow>;
-  private readonly rotations = new TurnBatch((writes: RotationWrite[]) => this.rotateBatch(writes));
+  private readonly rotations = new TurnBatch((attempts: RotationAttempt[]) =>
+    this.rotateBatch(attempts),
+  );
   private readonly openings = new TurnBatch((writes: SessionOpeningWrite[]) =>
     allOrEach(
       writes,
@@ -127,66 +158,75 @@ export class PostgresSessionStatements implements SessionStatements {
     return row ? toExchangeCandidate(row) : null;
   }
 
-  rotate(write: RotationWrite): Promise<boolean> {
-    return this.rotations.submit(write);
+  rotateIfAllowed(attempt: RotationAttempt): Promise<RotatedChain | null> {
+    return this.rotations.submit(attempt);
   }
 
   /**
-   * A turn's rotations. A predecessor presented more than once in the turn goes into the
-   * shared statement once; the repeats run alone after it, and so lose to it exactly as a
-   * concurrent request would.
+   * A turn's rotations. A token presented more than once in the turn goes into the shared
+   * statement once; the repeats run alone after it, and so lose to it exactly as a concurrent
+   * request would.
    */
-  private async rotateBatch(writes: RotationWrite[]): Promise<ItemOutcome<boolean>[]> {
-    const unique = new Map<string, RotationWrite>();
-    const repeats: RotationWrite[] = [];
-    for (const write of writes) {
-      if (unique.has(write.predecessorHash)) repeats.push(write);
-      else unique.set(write.predecessorHash, write);
+  private async rotateBatch(
+    attempts: RotationAttempt[],
+  ): Promise<ItemOutcome<RotatedChain | null>[]> {
+    const unique = new Map<string, RotationAttempt>();
+    const repeats: RotationAttempt[] = [];
+    for (const attempt of attempts) {
+      if (unique.has(attempt.presentedHash)) repeats.push(attempt);
+      else unique.set(attempt.presentedHash, attempt);
     }
     // Sorted, so that instances tend to lock rows in the same order.
     const batched = [...unique.values()].sort((a, b) =>
-      a.predecessorHash < b.predecessorHash ? -1 : 1,
+      a.presentedHash < b.presentedHash ? -1 : 1,
     );
-    const rotateOne = (write: RotationWrite) => this.rotateOne(write);
-    const outcomes = new Map<RotationWrite, ItemOutcome<boolean>>();
+    const rotateOne = (attempt: RotationAttempt) => this.rotateOne(attempt);
+    const outcomes = new Map<RotationAttempt, ItemOutcome<RotatedChain | null>>();
     const settled = await allOrEach(batched, (all) => this.rotateAll(all), rotateOne);
     settled.forEach((outcome, i) => outcomes.set(batched[i], outcome));
     const settledRepeats = await settleEach(repeats, rotateOne);
     settledRepeats.forEach((outcome, i) => outcomes.set(repeats[i], outcome));
-    return writes.map((write) => outcomes.get(write) as ItemOutcome<boolean>);
+    return attempts.map((attempt) => outcomes.get(attempt) as ItemOutcome<RotatedChain | null>);
   }
 
   /**
-   * Whether each write won (consumed its predecessor), in the order of `writes`. Named apart
-   * when shared, so that a turn's statement and a lone one can be told apart.
+   * Each attempt's chain if it won, null if not, in the order of `attempts`. Named apart when
+   * shared, so that a turn's statement and a lone one can be told apart.
    */
   private async rotateAll(
-    writes: RotationWrite[],
+    attempts: RotationAttempt[],
     name = 'auth_rotate_refresh_tokens',
-  ): Promise<boolean[]> {
-    const column = <T>(pick: (write: RotationWrite) => T): T[] => writes.map(pick);
-    const rows = await this.query<{ predecessor_hash: string }>(name, ROTATE_SQL, [
-      column((w) => w.predecessorHash),
-      column((w) => w.successor.tokenHash),
-      column((w) => w.successorSealed),
-      column((w) => w.consumedAt),
-      column((w) => w.successor.generation),
-      column((w) => w.successor.expiresAt),
-      column((w) => w.forgetSealedOfGeneration ?? null),
-      column((w) => w.audit.id),
-      column((w) => w.audit.type),
-      column((w) => w.audit.apiUserId),
-      column((w) => w.audit.apiKeyId),
-      column((w) => w.audit.ip),
-      column((w) => w.audit.data),
+  ): Promise<(RotatedChain | null)[]> {
+    const column = <T>(pick: (attempt: RotationAttempt) => T): T[] => attempts.map(pick);
+    const rows = await this.query<RotatedRow>(name, ROTATE_SQL, [
+      column((a) => a.presentedHash),
+      column((a) => a.now),
+      column((a) => a.successorHash),
+      column((a) => a.successorSealed),
+      column((a) => a.successorTtlMs),
+      column((a) => a.forgetSealed),
+      column((a) => a.onlyForApiKey),
+      column((a) => a.auditId),
+      column((a) => a.auditIp),
     ]);
-    const winners = new Set(rows.map((row) => row.predecessor_hash));
-    return writes.map((write) => winners.has(write.predecessorHash));
+    const won = new Map(rows.map((row) => [row.presented_hash, row]));
+    return attempts.map((attempt) => {
+      const row = won.get(attempt.presentedHash);
+      return row
+        ? {
+            sessionId: row.session_id,
+            generation: row.generation,
+            apiUserId: row.api_user_id,
+            apiKeyId: row.api_key_id,
+            role: row.role,
+          }
+        : null;
+    });
   }
 
-  private async rotateOne(write: RotationWrite): Promise<boolean> {
-    const [won] = await this.rotateAll([write], 'auth_rotate_refresh_token');
-    return won;
+  private async rotateOne(attempt: RotationAttempt): Promise<RotatedChain | null> {
+    const [chain] = await this.rotateAll([attempt], 'auth_rotate_refresh_token');
+    return chain;
   }
 
   openSession(write: SessionOpeningWrite): Promise<void> {

@@ -6,10 +6,11 @@ import { DomainError } from '../common/domain-error';
 import type { Role } from '../common/principal';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SigningKeysService } from '../keys/signing-keys.service';
-import type { ExchangeCandidate } from './exchange-candidate';
+import { type ExchangeCandidate, refusalOf } from './exchange-candidate';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { issueRefreshToken, refreshTokenKey } from './refresh-token-key';
 import { SessionLivenessCache } from './session-liveness.cache';
+import type { RotatedChain, RotationAttempt } from './session-writes';
 import { SessionsRepository } from './sessions.repository';
 
 /** The outcome of a successful exchange, before any wire format names its fields. */
@@ -25,16 +26,16 @@ export interface Rotation {
 /** Sealer purpose: successors kept for idempotent retries within the grace window. */
 const SUCCESSOR_SEAL_PURPOSE = 'refresh-token-successor';
 
-class LostRace extends Error {}
-
 /**
  * The rotation rules of the contract, in one place. Every wire format (core, seed profiles,
  * OAuth) calls `exchange`; none holds rotation logic of its own.
  *
- * The winner among concurrent exchanges of one token is decided by the database: a
- * conditional UPDATE (`... WHERE consumed_at IS NULL`) whose affected-row count says who
- * won, inside the transaction that inserts the successor. Nothing is read, checked and then
- * written.
+ * An exchange first tries to rotate in one write that checks the presented token and consumes
+ * it only if nothing forbids it (SessionStatements.rotateIfAllowed): the path that succeeds
+ * reads nothing beforehand. The winner among concurrent exchanges of one token is decided by
+ * that write's conditional UPDATE (`... WHERE consumed_at IS NULL`). Only when it writes
+ * nothing does the exchange read the token, to answer why (`refusalOf`, in the contract's
+ * order) or to treat it as a replay.
  */
 @Injectable()
 export class RefreshRotationService {
@@ -60,79 +61,36 @@ export class RefreshRotationService {
     ip: string | null,
     onlyForApiKey?: string,
   ): Promise<Rotation> {
-    const tokenHash = refreshTokenKey(presentedToken);
-    const candidate = await this.tokens.findExchangeCandidate(tokenHash);
+    const presentedHash = refreshTokenKey(presentedToken);
     const now = nowMs();
-    // Rule 7: the first failure of this order answers.
-    if (!candidate || (onlyForApiKey !== undefined && candidate.apiKeyId !== onlyForApiKey)) {
-      throw new DomainError('invalid_refresh_token', undefined, 'refresh_token');
-    }
-    if (
-      candidate.sessionRevokedAt !== null ||
-      candidate.apiKeyRevokedAt !== null ||
-      candidate.userStatus !== 'active'
-    ) {
-      throw new DomainError('session_revoked', undefined, 'refresh_token');
-    }
-    if (now >= candidate.sessionExpiresAt)
-      throw new DomainError('session_expired', undefined, 'refresh_token');
-    if (candidate.consumedAt !== null) return this.replay(candidate, now, ip);
-    if (now >= candidate.expiresAt)
-      throw new DomainError('refresh_token_expired', undefined, 'refresh_token');
-
-    try {
-      return await this.rotate(candidate, now, ip);
-    } catch (error) {
-      if (!(error instanceof LostRace)) throw error;
-      // Another exchange consumed the token between our read and our update: from here on
-      // this request is a replay of a consumed token, like any other.
-      const consumed = await this.tokens.findExchangeCandidate(tokenHash);
-      if (!consumed || consumed.consumedAt === null) throw new Error('consumed token vanished');
-      return this.replay(consumed, nowMs(), ip);
-    }
-  }
-
-  private async rotate(
-    candidate: ExchangeCandidate,
-    now: number,
-    ip: string | null,
-  ): Promise<Rotation> {
     const { token: successor, key: successorHash } = issueRefreshToken(now);
     const graceEnabled = this.options.refreshReuseGraceSeconds > 0;
-    const link = {
-      tokenHash: successorHash,
-      sessionId: candidate.sessionId,
-      generation: candidate.generation + 1,
-      createdAt: now,
-      expiresAt: Math.min(
-        now + this.options.refreshTokenTtlSeconds * 1000,
-        candidate.sessionExpiresAt,
-      ),
+    const audit = toAuditEvent({ type: 'token.refreshed', ip }, now);
+    const attempt: RotationAttempt = {
+      presentedHash,
+      now,
+      successorHash,
+      // Kept only when a retry may need it; see successorForRetry().
+      successorSealed: graceEnabled ? this.successorSealer().seal(successor) : null,
+      successorTtlMs: this.options.refreshTokenTtlSeconds * 1000,
+      forgetSealed: graceEnabled,
+      onlyForApiKey: onlyForApiKey ?? null,
+      auditId: audit.id,
+      auditIp: audit.ip,
     };
-    // Kept only when a retry may need it; see successorForRetry().
-    const successorSealed = graceEnabled ? this.successorSealer().seal(successor) : null;
-    const audit = {
-      type: 'token.refreshed' as const,
-      apiUserId: candidate.apiUserId,
-      sessionId: candidate.sessionId,
-      apiKeyId: candidate.apiKeyId,
-      ip,
-      data: { generation: link.generation },
-    };
+    const rotated = await this.tokens.statements().rotateIfAllowed(attempt);
+    if (rotated) return this.rotation(rotated, successor);
 
-    const won = await this.tokens.statements().rotate({
-      predecessorHash: candidate.tokenHash,
-      consumedAt: now,
-      successor: link,
-      successorSealed,
-      // The sealed copy of the token being used now, held by the link before it: no retry
-      // within the grace window can need it any more.
-      forgetSealedOfGeneration:
-        graceEnabled && candidate.generation > 0 ? candidate.generation - 1 : undefined,
-      audit: toAuditEvent(audit, now),
-    });
-    if (!won) throw new LostRace();
-    return this.rotation(candidate, successor);
+    // Nothing was written. The token as it is now says why, the first failure answering.
+    // Every refusal lasts: consumption, revocation and expiry are never undone, and
+    // suspending a user revokes its sessions. So the read finds what the write found.
+    const candidate = await this.tokens.findExchangeCandidate(presentedHash);
+    const refusal = refusalOf(candidate, now, attempt.onlyForApiKey);
+    // Consumed by an earlier exchange, or by a concurrent one that won: a replay. (Only a
+    // token that was found can be consumed.)
+    if (refusal === 'consumed') return this.replay(candidate as ExchangeCandidate, now, ip);
+    if (refusal === null) throw new Error('refresh token rotation refused without a cause');
+    throw new DomainError(refusal, undefined, 'refresh_token');
   }
 
   /**
@@ -210,12 +168,12 @@ export class RefreshRotationService {
     return this.keys.sealerFor(SUCCESSOR_SEAL_PURPOSE);
   }
 
-  private rotation(candidate: ExchangeCandidate, refreshToken: string): Rotation {
+  private rotation(chain: RotatedChain, refreshToken: string): Rotation {
     return {
-      sessionId: candidate.sessionId,
-      apiUserId: candidate.apiUserId,
-      apiKeyId: candidate.apiKeyId,
-      role: candidate.role,
+      sessionId: chain.sessionId,
+      apiUserId: chain.apiUserId,
+      apiKeyId: chain.apiKeyId,
+      role: chain.role,
       refreshToken,
     };
   }

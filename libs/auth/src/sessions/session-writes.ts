@@ -1,26 +1,47 @@
 import type { AuditEventEntity } from '../audit/audit-event.entity';
 import type { ExchangeCandidate } from './exchange-candidate';
 
-/** Everything one rotation writes, in the order it is written. */
-export interface RotationWrite {
-  predecessorHash: string;
-  consumedAt: number;
-  successor: {
-    tokenHash: string;
-    sessionId: string;
-    generation: number;
-    createdAt: number;
-    expiresAt: number;
-  };
-  successorSealed: string | null;
-  /** Erase the sealed successor held by this generation (grace window in use). */
-  forgetSealedOfGeneration?: number;
-  /** The audit row, as `toAuditEvent` builds it. */
-  audit: Pick<
-    AuditEventEntity,
-    'id' | 'type' | 'apiUserId' | 'sessionId' | 'apiKeyId' | 'ip' | 'data' | 'createdAt'
-  >;
+/** A link of a session's chain, as written when it is issued. */
+export interface ChainLink {
+  tokenHash: string;
+  sessionId: string;
+  generation: number;
+  createdAt: number;
+  expiresAt: number;
 }
+
+/** An audit row, as `toAuditEvent` builds it. */
+export type AuditRow = Pick<
+  AuditEventEntity,
+  'id' | 'type' | 'apiUserId' | 'sessionId' | 'apiKeyId' | 'ip' | 'data' | 'createdAt'
+>;
+
+/**
+ * One exchange's rotation, with everything that does not depend on the presented token's row:
+ * the statement reads that row, checks it and writes in one go (see rotateIfAllowed).
+ */
+export interface RotationAttempt {
+  presentedHash: string;
+  /** The exchange's instant: the checks, the consumption, the successor and the audit event. */
+  now: number;
+  successorHash: string;
+  successorSealed: string | null;
+  /** The successor lives this long, or until the session ends if that is sooner. */
+  successorTtlMs: number;
+  /** Erase the sealed successor held one link back (a grace window is in use). */
+  forgetSealed: boolean;
+  /** Only a token of this API key may be rotated (an OAuth client refreshes its own only). */
+  onlyForApiKey: string | null;
+  /** The `token.refreshed` event's id and ip, as `toAuditEvent` made them. */
+  auditId: string;
+  auditIp: string | null;
+}
+
+/** What a won rotation tells about the chain it extended: the consumed link's row. */
+export type RotatedChain = Pick<
+  ExchangeCandidate,
+  'sessionId' | 'apiUserId' | 'apiKeyId' | 'role' | 'generation'
+>;
 
 /** What opening a session writes: the session, generation 0 of its chain, the audit event. */
 export interface SessionOpeningWrite {
@@ -32,20 +53,49 @@ export interface SessionOpeningWrite {
     expiresAt: number;
     ip: string | null;
   };
-  firstToken: RotationWrite['successor'];
-  audit: RotationWrite['audit'];
+  firstToken: ChainLink;
+  audit: AuditRow;
+}
+
+/** The successor a won rotation writes after `consumed` (a link of generation `consumed.generation`). */
+export function successorLink(
+  consumed: Pick<ExchangeCandidate, 'sessionId' | 'generation' | 'sessionExpiresAt'>,
+  attempt: RotationAttempt,
+): ChainLink {
+  return {
+    tokenHash: attempt.successorHash,
+    sessionId: consumed.sessionId,
+    generation: consumed.generation + 1,
+    createdAt: attempt.now,
+    expiresAt: Math.min(attempt.now + attempt.successorTtlMs, consumed.sessionExpiresAt),
+  };
+}
+
+/**
+ * The `data` of a `token.refreshed` event: the successor's generation, as JSON. PostgreSQL's
+ * rotation statement builds the same text.
+ */
+export function refreshedAuditData(successorGeneration: number): string {
+  return JSON.stringify({ generation: successorGeneration });
 }
 
 /**
  * The sessions' hot path (every token request and every refresh), written per dialect as raw
- * statements: one read of the exchange candidate, one atomic write per rotation or opening.
- * In both dialects the winner of concurrent rotations of one token is decided by the
- * conditional UPDATE (`... WHERE consumed_at IS NULL`) inside that one write.
+ * statements. A refresh is one write that reads the presented token's row, checks it and, if
+ * nothing forbids it, rotates: no read before the write on the path that succeeds. In both
+ * dialects the winner of concurrent rotations of one token is decided by the conditional UPDATE
+ * (`... WHERE consumed_at IS NULL`) inside that one write.
  */
 export interface SessionStatements {
+  /** The presented token with everything an exchange decides on; null when unknown. */
   findCandidate(tokenHash: string): Promise<ExchangeCandidate | null>;
-  /** True when this call consumed the predecessor (and wrote the successor and audit event). */
-  rotate(write: RotationWrite): Promise<boolean>;
+  /**
+   * Consumes the presented token and writes its successor and audit event, atomically, if and
+   * only if `refusalOf` finds nothing against it at `attempt.now`. Answers the consumed link's
+   * chain, or null (having written nothing) when something forbids the rotation or a
+   * concurrent exchange consumed the token first.
+   */
+  rotateIfAllowed(attempt: RotationAttempt): Promise<RotatedChain | null>;
   /** Writes a new session, its first refresh token and its audit event, atomically. */
   openSession(write: SessionOpeningWrite): Promise<void>;
 }

@@ -3,30 +3,42 @@ import {
   type CandidateRow,
   candidateSql,
   type ExchangeCandidate,
+  refusalOf,
   toExchangeCandidate,
 } from './exchange-candidate';
 import type { KeyedRead } from '../database/keyed-read';
 import { batchedSqliteRead } from '../database/batched-sqlite-read';
 import { type ExclusiveRunner, SqliteGroupCommit } from '../database/sqlite-group-commit';
-import type { RotationWrite, SessionOpeningWrite, SessionStatements } from './session-writes';
+import {
+  type AuditRow,
+  type ChainLink,
+  refreshedAuditData,
+  type RotatedChain,
+  type RotationAttempt,
+  type SessionOpeningWrite,
+  type SessionStatements,
+  successorLink,
+} from './session-writes';
 
 /**
  * The sessions' hot path on the embedded database (exchange candidate, rotation, session
  * opening), as prepared better-sqlite3 statements.
  * The write is one synchronous transaction: nothing else can run on the connection between
  * its statements, so it holds SQLite's single writer lock for microseconds instead of across
- * several awaited ORM queries. The conditional UPDATE still decides the winner.
+ * several awaited ORM queries. A rotation reads the presented token inside that transaction,
+ * so what it checks is what it writes over; the conditional UPDATE still decides the winner.
  */
 export class SqliteSessionStatements implements SessionStatements {
   private readonly candidate: KeyedRead<CandidateRow>;
-  private readonly rotateTransaction: (write: RotationWrite) => boolean;
+  private readonly rotateTransaction: (attempt: RotationAttempt) => RotatedChain | null;
   private readonly openTransaction: (write: SessionOpeningWrite) => void;
 
   private readonly groupCommit: SqliteGroupCommit;
 
   constructor(db: Database, exclusive: ExclusiveRunner) {
     this.groupCommit = new SqliteGroupCommit(db, exclusive);
-    this.candidate = batchedSqliteRead(db.prepare<[string], CandidateRow>(candidateSql('?')));
+    const readCandidate = db.prepare<[string], CandidateRow>(candidateSql('?'));
+    this.candidate = batchedSqliteRead(readCandidate);
     const consume = db.prepare(
       'UPDATE refresh_tokens SET consumed_at = ?, successor_hash = ?, successor_sealed = ? WHERE token_hash = ? AND consumed_at IS NULL',
     );
@@ -42,7 +54,7 @@ export class SqliteSessionStatements implements SessionStatements {
     const insertSession = db.prepare(
       'INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, revoked_at, revoked_reason, ip) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)',
     );
-    const writeToken = (token: RotationWrite['successor']) =>
+    const writeToken = (token: ChainLink) =>
       insertToken.run(
         token.tokenHash,
         token.sessionId,
@@ -50,7 +62,7 @@ export class SqliteSessionStatements implements SessionStatements {
         token.createdAt,
         token.expiresAt,
       );
-    const writeAudit = (audit: RotationWrite['audit']) =>
+    const writeAudit = (audit: AuditRow) =>
       insertAudit.run(
         audit.id,
         audit.type,
@@ -74,20 +86,35 @@ export class SqliteSessionStatements implements SessionStatements {
       writeToken(write.firstToken);
       writeAudit(write.audit);
     });
-    this.rotateTransaction = db.transaction((write: RotationWrite): boolean => {
+    this.rotateTransaction = db.transaction((attempt: RotationAttempt): RotatedChain | null => {
+      const row = readCandidate.get(attempt.presentedHash);
+      const candidate = row ? toExchangeCandidate(row) : null;
+      if (!candidate || refusalOf(candidate, attempt.now, attempt.onlyForApiKey) !== null)
+        return null;
+      const successor = successorLink(candidate, attempt);
       const won =
         consume.run(
-          write.consumedAt,
-          write.successor.tokenHash,
-          write.successorSealed,
-          write.predecessorHash,
+          attempt.now,
+          successor.tokenHash,
+          attempt.successorSealed,
+          attempt.presentedHash,
         ).changes === 1;
-      if (!won) return false;
-      writeToken(write.successor);
-      if (write.forgetSealedOfGeneration !== undefined)
-        forgetSealed.run(write.successor.sessionId, write.forgetSealedOfGeneration);
-      writeAudit(write.audit);
-      return true;
+      if (!won) return null;
+      writeToken(successor);
+      // The sealed copy held one link back: no retry within the grace window can need it now.
+      if (attempt.forgetSealed && candidate.generation > 0)
+        forgetSealed.run(candidate.sessionId, candidate.generation - 1);
+      writeAudit({
+        id: attempt.auditId,
+        type: 'token.refreshed',
+        apiUserId: candidate.apiUserId,
+        sessionId: candidate.sessionId,
+        apiKeyId: candidate.apiKeyId,
+        ip: attempt.auditIp,
+        data: refreshedAuditData(successor.generation),
+        createdAt: attempt.now,
+      });
+      return candidate;
     });
   }
 
@@ -101,7 +128,8 @@ export class SqliteSessionStatements implements SessionStatements {
     return row ? toExchangeCandidate(row) : null;
   }
 
-  rotate(write: RotationWrite): Promise<boolean> {
-    return this.groupCommit.submit(() => this.rotateTransaction(write));
+  /** Committed with the other writes of this event-loop turn (see SqliteGroupCommit). */
+  rotateIfAllowed(attempt: RotationAttempt): Promise<RotatedChain | null> {
+    return this.groupCommit.submit(() => this.rotateTransaction(attempt));
   }
 }
