@@ -83,10 +83,16 @@ function cpuByPid(pids) {
   return micros;
 }
 
-/** CPU used between two readings; a process that appeared in between counts from zero. */
+/**
+ * CPU used between two readings. A process that appeared in between counts from zero. One that
+ * exited in between counts up to its end: its whole time has moved into its parent's (cutime,
+ * read in `after`), so what it had used before the first reading comes off. (Without that, a
+ * pool connection closed mid-measurement charged its whole life to the measurement.)
+ */
 function cpuBetween(before, after) {
   let micros = 0;
   for (const [pid, value] of after) micros += value - (before.get(pid) ?? 0);
+  for (const [pid, value] of before) if (!after.has(pid)) micros -= value;
   return micros;
 }
 
