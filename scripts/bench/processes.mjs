@@ -12,6 +12,7 @@ export function arg(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);
   return index === -1 ? fallback : process.argv[index + 1];
 }
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Pins the calling process to core 1; true when servers can be pinned to core 0. */

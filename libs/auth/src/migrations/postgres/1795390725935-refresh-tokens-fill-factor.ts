@@ -13,7 +13,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * the old versions are pruned from the page as it is next used. `npm run
  * bench:pg-rotation-write` measures it (see BENCHMARKS.md).
  */
-export const REFRESH_TOKENS_FILL_FACTOR = 50;
+const REFRESH_TOKENS_FILL_FACTOR = 50;
 
 /** Applies to pages written from now on; existing pages stay as they are. */
 export class PostgresRefreshTokensFillFactor1795390725935 implements MigrationInterface {
