@@ -214,6 +214,12 @@ describe('Sessions', () => {
       expect(ids).not.toContain(expired.tokens.session_state);
       expect(ids).not.toContain(idle.tokens.session_state);
       expect(ids).not.toContain(revokedLongAgo.tokens.session_state);
+      // Their tokens went with them: no foreign key cascades, the clean-up deletes them itself.
+      const deleted = [expired, idle, revokedLongAgo].map((s) => `'${s.tokens.session_state}'`);
+      const orphans: unknown[] = await t.dataSource.query(
+        `SELECT token_hash FROM refresh_tokens WHERE session_id IN (${deleted.join(', ')})`,
+      );
+      expect(orphans).toEqual([]);
       // The consumed first token of the live session is kept: replaying it is still reuse.
       const kept: unknown[] = await t.dataSource.query(
         `SELECT token_hash FROM refresh_tokens WHERE token_hash = '${refreshTokenKey(live.tokens.refresh_token)}'`,

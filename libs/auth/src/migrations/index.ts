@@ -4,10 +4,12 @@ import { PostgresRefreshChainLinks1795348833791 } from './postgres/1795348833791
 import { PostgresWalletTokens1795349997690 } from './postgres/1795349997690-wallet-tokens';
 import { PostgresRefreshTokenGenerationIndex1795375620857 } from './postgres/1795375620857-refresh-token-generation-index';
 import { PostgresRefreshTokensFillFactor1795390725935 } from './postgres/1795390725935-refresh-tokens-fill-factor';
+import { PostgresRefreshTokensWithoutSessionKey1795402723858 } from './postgres/1795402723858-refresh-tokens-without-session-key';
 import { SqliteInitialSchema1795347634234 } from './sqlite/1795347634234-initial-schema';
 import { SqliteRefreshChainLinks1795348810021 } from './sqlite/1795348810021-refresh-chain-links';
 import { SqliteWalletTokens1795349970466 } from './sqlite/1795349970466-wallet-tokens';
 import { SqliteRefreshTokenGenerationIndex1795375620856 } from './sqlite/1795375620856-refresh-token-generation-index';
+import { SqliteRefreshTokensWithoutSessionKey1795402723857 } from './sqlite/1795402723857-refresh-tokens-without-session-key';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -21,6 +23,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     SqliteRefreshChainLinks1795348810021,
     SqliteWalletTokens1795349970466,
     SqliteRefreshTokenGenerationIndex1795375620856,
+    SqliteRefreshTokensWithoutSessionKey1795402723857,
   ],
   postgres: [
     PostgresInitialSchema1795347651853,
@@ -28,5 +31,6 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     PostgresWalletTokens1795349997690,
     PostgresRefreshTokenGenerationIndex1795375620857,
     PostgresRefreshTokensFillFactor1795390725935,
+    PostgresRefreshTokensWithoutSessionKey1795402723858,
   ],
 };

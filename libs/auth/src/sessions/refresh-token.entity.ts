@@ -1,6 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { EpochColumn } from '../database/columns';
-import { SessionEntity } from './session.entity';
 
 /**
  * One link of a session's refresh-token chain. The token itself is never stored: only its key,
@@ -15,12 +14,15 @@ export class RefreshTokenEntity {
   @PrimaryColumn({ name: 'token_hash', type: 'varchar', length: 64 })
   tokenHash: string;
 
+  /**
+   * No foreign key: a link is only ever written for a session its statement has just joined
+   * and found live (the rotation's UPDATE, or the session's own opening), and the clean-up
+   * deletes a session's links itself. PostgreSQL checked the key on every rotation by locking
+   * the session's row, a quarter of the rotation's cost in the database (see the migration
+   * that dropped it).
+   */
   @Column({ name: 'session_id', type: 'varchar', length: 36 })
   sessionId: string;
-
-  @ManyToOne(() => SessionEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'fk_refresh_tokens_session' })
-  session?: SessionEntity;
 
   /** Position in the chain: 0 for the token issued with the session. */
   @Column({ type: 'integer' })

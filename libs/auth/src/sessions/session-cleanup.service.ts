@@ -85,6 +85,7 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnApplicat
       );
       if (ids.length === 0) break;
       await this.unitOfWork.transaction(async (manager) => {
+        // No foreign key cascades: the tokens go by this statement alone.
         report.refreshTokensDeleted += await this.tokens.deleteOfSessions(ids, manager);
         report.sessionsDeleted += await this.sessions.deleteByIds(ids, manager);
       });

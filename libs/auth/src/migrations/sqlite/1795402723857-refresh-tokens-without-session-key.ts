@@ -1,0 +1,43 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+const COLUMNS = `"token_hash", "session_id", "generation", "created_at", "expires_at", "consumed_at", "successor_hash", "successor_sealed"`;
+
+/**
+ * Drops the foreign key from `refresh_tokens` to `sessions`, as on PostgreSQL (see
+ * PostgresRefreshTokensWithoutSessionKey1795402723858): one schema for both dialects. SQLite
+ * cannot drop a constraint in place, so the table is copied (as TypeORM generates it): once,
+ * and in about a minute for ten million rows.
+ */
+export class SqliteRefreshTokensWithoutSessionKey1795402723857 implements MigrationInterface {
+  name = 'SqliteRefreshTokensWithoutSessionKey1795402723857';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "ix_refresh_tokens_session_generation"`);
+    await queryRunner.query(
+      `CREATE TABLE "temporary_refresh_tokens" ("token_hash" varchar(64) PRIMARY KEY NOT NULL, "session_id" varchar(36) NOT NULL, "generation" integer NOT NULL, "created_at" bigint NOT NULL, "expires_at" bigint NOT NULL, "consumed_at" bigint, "successor_hash" varchar(64), "successor_sealed" text)`,
+    );
+    await queryRunner.query(
+      `INSERT INTO "temporary_refresh_tokens"(${COLUMNS}) SELECT ${COLUMNS} FROM "refresh_tokens"`,
+    );
+    await queryRunner.query(`DROP TABLE "refresh_tokens"`);
+    await queryRunner.query(`ALTER TABLE "temporary_refresh_tokens" RENAME TO "refresh_tokens"`);
+    await queryRunner.query(
+      `CREATE INDEX "ix_refresh_tokens_session_generation" ON "refresh_tokens" ("session_id", "generation") `,
+    );
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "ix_refresh_tokens_session_generation"`);
+    await queryRunner.query(`ALTER TABLE "refresh_tokens" RENAME TO "temporary_refresh_tokens"`);
+    await queryRunner.query(
+      `CREATE TABLE "refresh_tokens" ("token_hash" varchar(64) PRIMARY KEY NOT NULL, "session_id" varchar(36) NOT NULL, "generation" integer NOT NULL, "created_at" bigint NOT NULL, "expires_at" bigint NOT NULL, "consumed_at" bigint, "successor_hash" varchar(64), "successor_sealed" text, CONSTRAINT "fk_refresh_tokens_session" FOREIGN KEY ("session_id") REFERENCES "sessions" ("id") ON DELETE CASCADE ON UPDATE NO ACTION)`,
+    );
+    await queryRunner.query(
+      `INSERT INTO "refresh_tokens"(${COLUMNS}) SELECT ${COLUMNS} FROM "temporary_refresh_tokens"`,
+    );
+    await queryRunner.query(`DROP TABLE "temporary_refresh_tokens"`);
+    await queryRunner.query(
+      `CREATE INDEX "ix_refresh_tokens_session_generation" ON "refresh_tokens" ("session_id", "generation") `,
+    );
+  }
+}
