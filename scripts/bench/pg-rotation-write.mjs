@@ -8,9 +8,12 @@
 // runs the VACUUM that the dead row versions leave to autovacuum. It reports the database
 // backend's CPU per rotation (statements, then that VACUUM), WAL bytes per rotation, the share
 // of updates PostgreSQL kept on the row's page ("HOT": no new index entries) and how much the
-// table and its indexes grew (after that VACUUM), alternating the fill factors over the repeats.
+// table and its indexes grew (after that VACUUM), alternating the variants over the repeats.
+// With --session-key it compares instead the schema (fill factor 50, no foreign key) with the
+// same table given back the foreign key to `sessions` that round 8 dropped.
 //
 //   npm run bench:pg-rotation-write [-- --rows 200000 --rotations 20000 --repeats 2 --fill-factors 100,70,50]
+//   npm run bench:pg-rotation-write -- --session-key --repeats 4
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,13 +38,21 @@ const { issueRefreshToken } = require(
 const { PostgresSessionStatements } = require(
   join(ROOT, 'dist/libs/auth/src/sessions/postgres-session.statements.js'),
 );
-/** The fill factors compared; each copy of the migrated database is set to one of them. */
-const FILL_FACTORS = Object.fromEntries(
-  arg('fill-factors', '100,70,50')
-    .split(',')
-    .map(Number)
-    .map((value) => [`fill factor ${value}${value === 100 ? ' (default)' : ''}`, value]),
-);
+/** The variants compared, by label; each copy of the migrated database is set to one. */
+const VARIANTS = process.argv.includes('--session-key')
+  ? {
+      'no foreign key (the schema)': { fillFactor: 50, sessionKey: false },
+      'foreign key to sessions (before round 8)': { fillFactor: 50, sessionKey: true },
+    }
+  : Object.fromEntries(
+      arg('fill-factors', '100,70,50')
+        .split(',')
+        .map(Number)
+        .map((value) => [
+          `fill factor ${value}${value === 100 ? ' (default)' : ''}`,
+          { fillFactor: value, sessionKey: false },
+        ]),
+    );
 
 /** One connection; an idle one closed by the server's shutdown is not an error here. */
 function quietPool(connectionString) {
@@ -66,12 +77,16 @@ async function sizes(q) {
   return row;
 }
 
-async function measure(admin, name, fillFactor) {
+async function measure(admin, name, { fillFactor, sessionKey }) {
   await admin.query(`CREATE DATABASE ${name} TEMPLATE migrated`);
   const pool = quietPool(admin.options.connectionString.replace(/\/\w+$/, `/${name}`));
   try {
     const q = (text, values) => pool.query(text, values);
     await q(`ALTER TABLE refresh_tokens SET (fillfactor = ${fillFactor})`);
+    if (sessionKey)
+      await q(
+        `ALTER TABLE refresh_tokens ADD CONSTRAINT fk_refresh_tokens_session FOREIGN KEY (session_id) REFERENCES sessions (id) ON DELETE CASCADE`,
+      );
     const now = Date.now();
     await q(
       `INSERT INTO api_users (id, name, role, status, created_at, updated_at) VALUES ('u1', 'bench', 'operator', 'active', $1::bigint, $1::bigint)`,
@@ -181,8 +196,8 @@ try {
   const results = [];
   let n = 0;
   for (let repeat = 1; repeat <= REPEATS; repeat += 1)
-    for (const [variant, fillFactor] of Object.entries(FILL_FACTORS)) {
-      const run = await measure(admin, `rotation_${(n += 1)}`, fillFactor);
+    for (const [variant, settings] of Object.entries(VARIANTS)) {
+      const run = await measure(admin, `rotation_${(n += 1)}`, settings);
       log(
         `  ${variant}: ${run.us.toFixed(1)} µs statements + ${run.vacuumUs.toFixed(1)} µs VACUUM, ${Math.round(run.walBytes)} WAL bytes per rotation, ${(100 * run.hot).toFixed(0)}% HOT`,
       );
@@ -192,7 +207,7 @@ try {
   console.log(
     `\n${ROWS.toLocaleString('en')} rows, ${ROTATIONS.toLocaleString('en')} rotations, ${PER_STATEMENT} per statement\n\n| refresh_tokens | backend CPU µs per rotation (statements) | VACUUM afterwards | WAL bytes per rotation | HOT updates | table growth, KB per 1000 rotations | index growth |\n|---|---|---|---|---|---|---|`,
   );
-  for (const variant of Object.keys(FILL_FACTORS)) {
+  for (const variant of Object.keys(VARIANTS)) {
     const runs = results.filter((r) => r.variant === variant);
     const list = (pick) => runs.map(pick).join(', ');
     console.log(
