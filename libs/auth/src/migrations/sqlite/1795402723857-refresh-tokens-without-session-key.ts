@@ -5,8 +5,9 @@ const COLUMNS = `"token_hash", "session_id", "generation", "created_at", "expire
 /**
  * Drops the foreign key from `refresh_tokens` to `sessions`, as on PostgreSQL (see
  * PostgresRefreshTokensWithoutSessionKey1795402723858): one schema for both dialects. SQLite
- * cannot drop a constraint in place, so the table is copied (as TypeORM generates it): once,
- * and in about a minute for ten million rows.
+ * cannot drop a constraint in place, so the table is copied (as TypeORM generates it), once:
+ * 2.9 s for a million rows and 11.8 s for three million on the project's machine, so about a
+ * minute for ten million, with the table's size again in free disk space until it ends.
  */
 export class SqliteRefreshTokensWithoutSessionKey1795402723857 implements MigrationInterface {
   name = 'SqliteRefreshTokensWithoutSessionKey1795402723857';
