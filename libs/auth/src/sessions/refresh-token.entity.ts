@@ -15,9 +15,9 @@ export class RefreshTokenEntity {
   tokenHash: string;
 
   /**
-   * No foreign key: a link is only ever written for a session its statement has just joined
-   * and found live (the rotation's UPDATE, or the session's own opening), and the clean-up
-   * deletes a session's links itself. PostgreSQL checked the key on every rotation by locking
+   * No foreign key: a link is only ever written together with its session (the session's
+   * opening) or for a session that the rotation's UPDATE has just joined and found live, and
+   * the clean-up deletes a session's links itself. PostgreSQL checked the key on every rotation by locking
    * the session's row, a quarter of the rotation's cost in the database (see the migration
    * that dropped it).
    */
