@@ -15,11 +15,10 @@
 //   npm run bench:pg-rotation-write [-- --rows 200000 --rotations 20000 --repeats 2 --fill-factors 100,70,50]
 //   npm run bench:pg-rotation-write -- --session-key --repeats 4
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, log, migrateWithServer } from './processes.mjs';
+import { arg, cpuByPid, log, migrateWithServer } from './processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -61,11 +60,8 @@ function quietPool(connectionString) {
   return pool;
 }
 
-/** CPU time (µs) a process has used so far, from /proc (clock ticks of 10 ms). */
-function cpuMicros(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
+/** CPU time (µs) a backend has used so far (it has no children of its own to count). */
+const cpuMicros = (pid) => cpuByPid([pid]).get(pid);
 
 /** The token table's and its indexes' size on disk, in bytes. */
 async function sizes(q) {

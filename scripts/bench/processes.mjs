@@ -1,7 +1,7 @@
 // Process helpers shared by the benchmarks: servers pinned to core 0, the load generator
 // (the calling process) to core 1, where taskset exists and there are two cores.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createServer } from 'node:net';
 
@@ -11,6 +11,31 @@ export const log = (message) => process.stderr.write(`${message}\n`);
 export function arg(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);
   return index === -1 ? fallback : process.argv[index + 1];
+}
+
+const CLOCK_TICKS =
+  Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** The fields of /proc/PID/stat after the command name (state is [0], ppid [1]). */
+export const statOf = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+
+/**
+ * CPU time (user + system) per process so far, in microseconds. A process's own time includes
+ * that of its children once they exit (cutime, cstime): PostgreSQL backends come and go as
+ * the pool opens and closes connections, and the postmaster reaps them.
+ */
+export function cpuByPid(pids) {
+  const micros = new Map();
+  for (const pid of pids) {
+    try {
+      const fields = statOf(pid);
+      const ticks = [11, 12, 13, 14].reduce((sum, field) => sum + Number(fields[field]), 0);
+      micros.set(pid, (ticks * 1e6) / CLOCK_TICKS);
+    } catch {
+      // a process that exited between listing and reading
+    }
+  }
+  return micros;
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

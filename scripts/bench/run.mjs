@@ -10,6 +10,8 @@
 //   npm run bench -- --only 'POST /auth/token$'   (a trailing $ anchors the name: token alone)
 //   npm run bench -- --only refresh --probe /tmp/probe.jsonl   (our server's own latency,
 //     event-loop delay and GC, second by second: scripts/bench/latency-probe.cjs)
+//   npm run bench -- --only refresh --calibrate 60,100,130   (adds the bare route made to
+//     spend 60, 100 and 130 µs per request: how p99 follows the rate in this closed loop)
 import autocannon from 'autocannon';
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +28,17 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, freePort, log, pinLoadToCore1, startPinned, stop, waitFor } from './processes.mjs';
+import {
+  arg,
+  cpuByPid,
+  freePort,
+  log,
+  pinLoadToCore1,
+  startPinned,
+  statOf,
+  stop,
+  waitFor,
+} from './processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REPEATS = Number(arg('repeats', 3));
@@ -41,18 +53,14 @@ const selected = (name) =>
 /** Where our server writes a V8 CPU profile of the whole run (summarise with profile-summary.mjs). */
 const CPU_PROF_DIR = arg('cpu-prof', '');
 const PROBE_FILE = arg('probe', '');
+/** Busy times (µs per request) of the calibration targets, e.g. `--calibrate 60,100,130`. */
+const CALIBRATION_MICROS = arg('calibrate', '').split(',').filter(Boolean).map(Number);
 /** Our server on an embedded PostgreSQL instead of the embedded SQLite database. */
 const POSTGRES = process.argv.includes('--postgres');
 /** Sessions opened before measuring on PostgreSQL, so that the tables' statistics are real. */
 const POSTGRES_WARM_SESSIONS = 20_000;
 const OUT = arg('out', join(ROOT, POSTGRES ? 'bench-results-postgres.json' : 'bench-results.json'));
 const TASKSET = pinLoadToCore1();
-const CLOCK_TICKS =
-  Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-/** The fields of /proc/PID/stat after the command name (state is [0], ppid [1]). */
-const statOf = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-
 /** The pids of a process and its children (PostgreSQL's backends are the postmaster's). */
 function withChildren(pid) {
   const children = readdirSync('/proc').filter((entry) => {
@@ -64,25 +72,6 @@ function withChildren(pid) {
     }
   });
   return [pid, ...children.map(Number)];
-}
-
-/**
- * CPU time (user + system) per process so far, in microseconds. A process's own time includes
- * that of its children once they exit (cutime, cstime): PostgreSQL backends come and go as
- * the pool opens and closes connections, and the postmaster reaps them.
- */
-function cpuByPid(pids) {
-  const micros = new Map();
-  for (const pid of pids) {
-    try {
-      const fields = statOf(pid);
-      const ticks = [11, 12, 13, 14].reduce((sum, field) => sum + Number(fields[field]), 0);
-      micros.set(pid, (ticks * 1e6) / CLOCK_TICKS);
-    } catch {
-      // a process that exited between listing and reading
-    }
-  }
-  return micros;
 }
 
 /**
@@ -228,8 +217,8 @@ async function startOurs() {
 }
 
 /** A target started by fork (IPC) and pinned to core 0 afterwards. */
-async function startForked(script) {
-  const child = fork(join(ROOT, script), ['0'], {
+async function startForked(script, ...args) {
+  const child = fork(join(ROOT, script), ['0', ...args], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
@@ -272,10 +261,14 @@ async function measure(target, request) {
   const cpu = cpuBetween(cpuBefore, cpuByPid(target.pids()));
   const databaseCpu = cpuBetween(databaseCpuBefore, cpuByPid(target.databasePids()));
   const completed = result.requests.total;
+  // With every connection always waiting on its answer, a request's round trip averages
+  // connections / rate (Little's law); p99 is quoted as a multiple of that too.
+  const meanRoundTripMs = completed ? (CONNECTIONS * 1000 * DURATION) / completed : NaN;
   return {
     rps: Math.round(completed / DURATION),
     p50: result.latency.p50,
     p99: result.latency.p99,
+    p99_per_round_trip: Number((result.latency.p99 / meanRoundTripMs).toFixed(2)),
     cpu_us_per_req: completed ? Math.round(cpu / completed) : null,
     // The PostgreSQL processes' part of cpu_us_per_req (0 on SQLite, which runs in-process).
     db_cpu_us_per_req: completed ? Math.round(databaseCpu / completed) : null,
@@ -417,6 +410,20 @@ async function main() {
   };
 
   for (const name of Object.keys(scenarios)) if (!selected(name)) delete scenarios[name];
+  // Calibration: the bare route spending a fixed time per request, on a POST the size of a
+  // refresh (body and answer), so that its rate and p99 can be set beside ours.
+  const calibrationTargets = [];
+  for (const micros of CALIBRATION_MICROS) {
+    const target = await startForked('scripts/bench/bare-nest-target.cjs', String(micros));
+    calibrationTargets.push(target);
+    scenarios[`calibration: bare Nest POST, ${micros} µs busy per request`] = async () =>
+      measure(target, {
+        method: 'POST',
+        path: '/bare',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refresh_token: randomBytes(38).toString('base64url') }),
+      });
+  }
   const runs = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]));
   if (CPU_PROF_DIR) {
     mkdirSync(CPU_PROF_DIR, { recursive: true });
@@ -433,7 +440,7 @@ async function main() {
       }
     }
   } finally {
-    await Promise.all([ours.stop(), peer.stop(), bare.stop()]);
+    await Promise.all([ours, peer, bare, ...calibrationTargets].map((target) => target.stop()));
   }
 
   const table = Object.fromEntries(
@@ -443,6 +450,7 @@ async function main() {
         rps: median(results.map((r) => r.rps)),
         p50_ms: median(results.map((r) => r.p50)),
         p99_ms: median(results.map((r) => r.p99)),
+        p99_per_round_trip: median(results.map((r) => r.p99_per_round_trip)),
         cpu_us_per_req: median(results.map((r) => r.cpu_us_per_req ?? 0)),
         db_cpu_us_per_req: median(results.map((r) => r.db_cpu_us_per_req ?? 0)),
         non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
@@ -483,11 +491,11 @@ async function main() {
   writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
 
   console.log(
-    `\n| target | req/s | p50 ms | p99 ms | CPU µs/req | non-2xx |\n|---|---:|---:|---:|---:|---:|`,
+    `\n| target | req/s | p50 ms | p99 ms | p99 / round trip | CPU µs/req | non-2xx |\n|---|---:|---:|---:|---:|---:|---:|`,
   );
   for (const [name, row] of Object.entries(table)) {
     console.log(
-      `| ${name} | ${row.rps} | ${row.p50_ms} | ${row.p99_ms} | ${row.cpu_us_per_req} | ${row.non2xx} |`,
+      `| ${name} | ${row.rps} | ${row.p50_ms} | ${row.p99_ms} | ${row.p99_per_round_trip} | ${row.cpu_us_per_req} | ${row.non2xx} |`,
     );
   }
   console.log(`\n| ratio (medians, same run) | value |\n|---|---:|`);
