@@ -1,7 +1,9 @@
 import { startTestApp, type TestApp } from '../support/test-app';
 import { adminTokens, bearer, exchange, loggedInOperator, refresh } from '../support/factories';
 import { refreshTokenKey } from '../support/db-clock';
+import { RefreshTokensRepository } from '../../libs/auth/src/sessions/refresh-tokens.repository';
 import { SessionCleanupService } from '../../libs/auth/src/sessions/session-cleanup.service';
+import { SessionsRepository } from '../../libs/auth/src/sessions/sessions.repository';
 import { VerifiedTokenCache } from '../../libs/auth/src/token/verified-token.cache';
 
 const code = (response: { body: { error?: { code?: string } } }) => response.body.error?.code;
@@ -235,6 +237,72 @@ describe('Sessions', () => {
       expect(code(await refresh(t.http, idle.tokens.refresh_token).expect(401))).toBe(
         'invalid_refresh_token',
       );
+    });
+
+    it('works in bounded steps, with turns of the event loop between them', async () => {
+      const cleanup = t.app.get(SessionCleanupService);
+      const sizes = { ...cleanup.stepSizes };
+      Object.assign(cleanup.stepSizes, { sessions: 2, tokenDeletes: 3, tokenScan: 4 });
+      const steps = jest.spyOn(t.app.get(SessionsRepository), 'disposableAfter');
+      const deletes = jest.spyOn(t.app.get(RefreshTokensRepository), 'deleteSomeOfSessions');
+      const scans = jest.spyOn(t.app.get(RefreshTokensRepository), 'forgetSealedSuccessorsAfter');
+      try {
+        // A long chain: seven token rows in one session, which then expires.
+        const longChain = await loggedInOperator(t.http, admin);
+        let token = longChain.tokens.refresh_token;
+        for (let i = 0; i < 6; i += 1)
+          token = (await refresh(t.http, token).expect(200)).body.refresh_token;
+        const live = await loggedInOperator(t.http, admin);
+        const liveSecond = (await refresh(t.http, live.tokens.refresh_token).expect(200)).body;
+        const now = Date.now();
+        await t.dataSource.query(
+          `UPDATE sessions SET expires_at = ${now - 1} WHERE id = '${longChain.tokens.session_state}'`,
+        );
+        // A sealed successor whose grace window has closed, as grace mode leaves one behind.
+        const firstKey = refreshTokenKey(live.tokens.refresh_token);
+        await t.dataSource.query(
+          `UPDATE refresh_tokens SET successor_sealed = 'sealed', consumed_at = ${now - 60_000} WHERE token_hash = '${firstKey}'`,
+        );
+        const [{ sessions, tokens }]: Array<{ sessions: string; tokens: string }> =
+          await t.dataSource.query(
+            'SELECT (SELECT COUNT(*) FROM sessions) AS sessions, (SELECT COUNT(*) FROM refresh_tokens) AS tokens',
+          );
+
+        // An immediate that re-queues itself counts the event loop's turns during the pass.
+        let turns = 0;
+        let counting = true;
+        const count = () => {
+          turns += 1;
+          if (counting) setImmediate(count);
+        };
+        setImmediate(count);
+        const report = await cleanup.run(now);
+        counting = false;
+
+        expect(report.sessionsDeleted).toBeGreaterThanOrEqual(1);
+        expect(report.refreshTokensDeleted).toBeGreaterThanOrEqual(7);
+        expect(report.sealedSuccessorsErased).toBeGreaterThanOrEqual(1);
+        // Every step is bounded: the walks go a few rows at a time, and the chain's seven
+        // tokens take three deletes of at most three.
+        expect(steps.mock.calls.length).toBeGreaterThanOrEqual(Math.ceil(Number(sessions) / 2));
+        expect(scans.mock.calls.length).toBeGreaterThanOrEqual(Math.ceil(Number(tokens) / 4));
+        expect(deletes.mock.calls.length).toBeGreaterThanOrEqual(3);
+        expect(turns).toBeGreaterThanOrEqual(steps.mock.calls.length);
+
+        const left: unknown[] = await t.dataSource.query(
+          `SELECT token_hash FROM refresh_tokens WHERE session_id = '${longChain.tokens.session_state}'`,
+        );
+        expect(left).toEqual([]);
+        const [sealed]: Array<{ successor_sealed: string | null }> = await t.dataSource.query(
+          `SELECT successor_sealed FROM refresh_tokens WHERE token_hash = '${firstKey}'`,
+        );
+        expect(sealed.successor_sealed).toBeNull();
+        expect(code(await refresh(t.http, token).expect(401))).toBe('invalid_refresh_token');
+        await refresh(t.http, liveSecond.refresh_token).expect(200);
+      } finally {
+        Object.assign(cleanup.stepSizes, sizes);
+        jest.restoreAllMocks();
+      }
     });
   });
 });

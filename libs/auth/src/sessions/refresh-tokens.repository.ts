@@ -56,24 +56,59 @@ export class RefreshTokensRepository {
     return row ? row.consumedAt !== null : undefined;
   }
 
-  /** Erases sealed successors whose grace window has closed; returns how many. */
-  async forgetSealedSuccessorsConsumedBefore(cutoff: number): Promise<number> {
-    const result = await this.repo()
+  /**
+   * One step of the clean-up's walk over token rows in key order: among the next `limit` rows
+   * after `after`, erases the sealed successors whose grace window closed before `cutoff`.
+   * Nothing indexes sealed successors (the hot path would pay for it), so each step reads a
+   * bounded key range instead of the whole table.
+   */
+  async forgetSealedSuccessorsAfter(
+    after: string,
+    cutoff: number,
+    limit: number,
+  ): Promise<{ last: string | null; erased: number }> {
+    const [boundary] = await this.repo()
+      .createQueryBuilder('rt')
+      .select('rt.token_hash', 'key')
+      .where('rt.token_hash > :after', { after })
+      .orderBy('rt.token_hash')
+      .offset(limit - 1)
+      .limit(1)
+      .getRawMany<{ key: string }>();
+    const erase = this.repo()
       .createQueryBuilder()
       .update()
       .set({ successorSealed: null })
-      .where('successor_sealed IS NOT NULL AND consumed_at < :cutoff', { cutoff })
-      .execute();
-    return result.affected ?? 0;
+      .where('token_hash > :after AND successor_sealed IS NOT NULL AND consumed_at < :cutoff', {
+        after,
+        cutoff,
+      });
+    // Without a boundary fewer than `limit` rows are left: this step takes them all.
+    if (boundary) erase.andWhere('token_hash <= :upto', { upto: boundary.key });
+    const result = await erase.execute();
+    return { last: boundary?.key ?? null, erased: result.affected ?? 0 };
   }
 
-  /** Deletes the tokens of the given sessions (before the sessions themselves). */
-  async deleteOfSessions(sessionIds: string[], manager: EntityManager): Promise<number> {
+  /**
+   * Deletes up to `limit` tokens of the given sessions; returns how many. A session may hold
+   * thousands of tokens, so the clean-up deletes them a bounded number at a time.
+   */
+  async deleteSomeOfSessions(
+    sessionIds: string[],
+    limit: number,
+    manager: EntityManager,
+  ): Promise<number> {
     if (sessionIds.length === 0) return 0;
+    const some = this.repo(manager)
+      .createQueryBuilder('rt')
+      .select('rt.token_hash')
+      .where('rt.session_id IN (:...sessionIds)')
+      .limit(limit)
+      .getQuery();
     const result = await this.repo(manager)
       .createQueryBuilder()
       .delete()
-      .where('session_id IN (:...sessionIds)', { sessionIds })
+      .where(`token_hash IN (${some})`, { sessionIds })
       .execute();
     return result.affected ?? 0;
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, IsNull, MoreThan, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, MoreThan, type EntityManager } from 'typeorm';
 import type { ApiUserStatus } from '../api-users/api-user.entity';
 import type { PageRequest } from '../common/pagination';
 import type { KeyedRead } from '../database/keyed-read';
@@ -129,33 +129,35 @@ export class SessionsRepository {
   }
 
   /**
-   * Ids of sessions that can no longer matter: past their absolute lifetime, revoked before
-   * `revokedBefore`, or whose newest refresh token went idle before `idleBefore`.
-   * Bounded by `limit` so a clean-up works in short batches.
+   * One step of the clean-up's walk over sessions in key order: the next `limit` sessions after
+   * `after`, and which of them can no longer matter (past their absolute lifetime, revoked
+   * before `revokedBefore`, or with no refresh token alive after `idleBefore`). Going by key
+   * keeps each step's work bounded however many sessions exist; on SQLite a query runs on the
+   * event loop, and asking the whole table at once held it for seconds at a million sessions.
    */
-  async findDisposable(
-    now: number,
-    revokedBefore: number,
-    idleBefore: number,
+  async disposableAfter(
+    after: string,
+    criteria: { now: number; revokedBefore: number; idleBefore: number },
     limit: number,
-  ): Promise<string[]> {
+  ): Promise<{ last: string | null; disposable: string[] }> {
     const rows = await this.repo()
       .createQueryBuilder('s')
       .select('s.id', 'id')
-      .where(
-        new Brackets((where) =>
-          where
-            .where('s.expires_at <= :now', { now })
-            .orWhere('s.revoked_at < :revokedBefore', { revokedBefore })
-            .orWhere(
-              'NOT EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.session_id = s.id AND rt.expires_at > :idleBefore)',
-              { idleBefore },
-            ),
-        ),
+      .addSelect(
+        `CASE WHEN s.expires_at <= :now OR s.revoked_at < :revokedBefore
+           OR NOT EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.session_id = s.id AND rt.expires_at > :idleBefore)
+         THEN 1 ELSE 0 END`,
+        'disposable',
       )
+      .where('s.id > :after', { after })
+      .setParameters(criteria)
+      .orderBy('s.id')
       .limit(limit)
-      .getRawMany<{ id: string }>();
-    return rows.map((row) => row.id);
+      .getRawMany<{ id: string; disposable: number | string }>();
+    return {
+      last: rows.at(-1)?.id ?? null,
+      disposable: rows.filter((row) => Number(row.disposable) === 1).map((row) => row.id),
+    };
   }
 
   async deleteByIds(ids: string[], manager: EntityManager): Promise<number> {
