@@ -11,12 +11,12 @@
 // --legacy-keys loads the rows with the keys of tokens issued before keys carried their issue
 // instant (a bare hex SHA-256), as a database upgraded from that version holds them.
 import autocannon from 'autocannon';
-import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bulkLoad } from './bulk-load.mjs';
 import { arg, freePort, log, pinLoadToCore1, startPinned, stop, waitFor } from './processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -52,66 +52,6 @@ const { issueRefreshToken, refreshTokenKey } = await import(
 const keyIssuedAt = LEGACY_KEYS
   ? () => refreshTokenKey(randomBytes(32).toString('base64url')) // a 43-character, old-form token
   : (issuedAt) => issueRefreshToken(issuedAt).key;
-
-/** Fills the database with `rows` refresh tokens: sessions of 10 chained tokens, 9 consumed. */
-function bulkLoad(databasePath, rows) {
-  const db = new Database(databasePath);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = OFF');
-  const { id: userId } = db.prepare("SELECT id FROM api_users WHERE role = 'admin'").get();
-  const { id: keyId } = db.prepare('SELECT id FROM api_keys WHERE api_user_id = ?').get(userId);
-  const insertSession = db.prepare(
-    'INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, revoked_at, revoked_reason, ip) VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL)',
-  );
-  const insertToken = db.prepare(
-    'INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at, expires_at, consumed_at, successor_hash, successor_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)',
-  );
-  const now = Date.now();
-  const far = now + 30 * 86_400_000;
-  const span = 30 * 86_400_000;
-  const perSession = 10;
-  let loaded = 0;
-  // Row by row, the issue instants run from 30 days ago to now.
-  const nextIssuedAt = () => now - span + Math.floor((loaded++ * span) / rows);
-  const batch = db.transaction((sessions) => {
-    for (let s = 0; s < sessions; s += 1) {
-      const sessionId = randomBytes(18).toString('hex').slice(0, 36);
-      insertSession.run(sessionId, userId, keyId, now, far);
-      let nextAt = nextIssuedAt();
-      let next = keyIssuedAt(nextAt);
-      for (let g = 0; g < perSession; g += 1) {
-        const [current, currentAt] = [next, nextAt];
-        nextAt = nextIssuedAt();
-        next = keyIssuedAt(nextAt);
-        const consumed = g < perSession - 1;
-        insertToken.run(
-          current,
-          sessionId,
-          g,
-          currentAt,
-          far,
-          consumed ? nextAt : null,
-          consumed ? next : null,
-        );
-      }
-    }
-  });
-  const started = Date.now();
-  const total = Math.ceil(rows / perSession);
-  for (let done = 0; done < total; done += 10_000) {
-    batch(Math.min(10_000, total - done));
-    if ((done / 10_000) % 10 === 0)
-      log(
-        `  loaded ${(done * perSession).toLocaleString('en')} rows (${Math.round((Date.now() - started) / 1000)} s)`,
-      );
-  }
-  const count = db.prepare('SELECT COUNT(*) AS n FROM refresh_tokens').get().n;
-  db.close();
-  log(
-    `  ${count.toLocaleString('en')} refresh-token rows in ${Math.round((Date.now() - started) / 1000)} s`,
-  );
-  return count;
-}
 
 async function measureRefresh(base, admin) {
   const queue = [];
@@ -159,7 +99,7 @@ async function prepare(rows) {
   const server = startServer(databasePath, admin, port);
   await waitFor(`http://127.0.0.1:${port}/health`);
   await stop(server);
-  const count = bulkLoad(databasePath, rows);
+  const count = bulkLoad(databasePath, rows, { keyIssuedAt });
   return { dir, databasePath, admin, count, db_mb: Math.round(statSync(databasePath).size / 1e6) };
 }
 
