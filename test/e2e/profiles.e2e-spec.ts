@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from '../support/test-app';
+import { countingTurns } from '../support/event-loop-turns';
 import {
   adminTokens,
   bearer,
@@ -8,6 +9,8 @@ import {
   type TokenPair,
 } from '../support/factories';
 import { expireRefreshToken, expireSession } from '../support/db-clock';
+import { WalletTokenCleanupService } from '../../libs/auth/src/profiles/seed-004/wallet-token-cleanup.service';
+import { WalletTokensRepository } from '../../libs/auth/src/profiles/seed-004/wallet-tokens.repository';
 
 const SEED_002 = '/api/v1/authenticate/refresh';
 const SEED_003 = '/api/login/refresh-token';
@@ -245,6 +248,42 @@ describe('Seed profiles', () => {
       await t.http.post(OPERATION).expect(401);
       // The wallet token is still unused after all that.
       await t.http.post(OPERATION).set(bearer(data.walletToken)).expect(200);
+    });
+
+    it('deletes expired wallet tokens a few at a time, with turns of the event loop between', async () => {
+      const cleanup = t.app.get(WalletTokenCleanupService);
+      const steps = jest.spyOn(t.app.get(WalletTokensRepository), 'deleteSomeExpiredBefore');
+      const perStep = cleanup.deletesPerStep;
+      cleanup.deletesPerStep = 2;
+      try {
+        const walletToken = async (): Promise<string> =>
+          (await seed004((await session()).refresh_token).expect(200)).body.data.walletToken;
+        const jti = (token: string): string =>
+          (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { jti: string })
+            .jti;
+        const expired: string[] = [];
+        for (let i = 0; i < 5; i += 1) expired.push(jti(await walletToken()));
+        const kept = await walletToken();
+        const now = Date.now();
+        const ids = expired.map((id) => `'${id}'`).join(', ');
+        await t.dataSource.query(
+          `UPDATE wallet_tokens SET expires_at = ${now - 1} WHERE id IN (${ids})`,
+        );
+
+        const { result: deleted, turns } = await countingTurns(() => cleanup.run(now));
+
+        expect(deleted).toBeGreaterThanOrEqual(5);
+        // Five expired tokens, two per statement: three statements at least, with turns between.
+        expect(steps.mock.calls.length).toBeGreaterThanOrEqual(3);
+        expect(turns).toBeGreaterThanOrEqual(steps.mock.calls.length - 1);
+        expect(
+          await t.dataSource.query(`SELECT id FROM wallet_tokens WHERE id IN (${ids})`),
+        ).toEqual([]);
+        await t.http.post(OPERATION).set(bearer(kept)).expect(200);
+      } finally {
+        cleanup.deletesPerStep = perStep;
+        jest.restoreAllMocks();
+      }
     });
 
     it('refuses the wallet token of a revoked session', async () => {

@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from '../support/test-app';
+import { countingTurns } from '../support/event-loop-turns';
 import { adminTokens, bearer, exchange, loggedInOperator, refresh } from '../support/factories';
 import { refreshTokenKey } from '../support/db-clock';
 import { RefreshTokensRepository } from '../../libs/auth/src/sessions/refresh-tokens.repository';
@@ -268,16 +269,7 @@ describe('Sessions', () => {
             'SELECT (SELECT COUNT(*) FROM sessions) AS sessions, (SELECT COUNT(*) FROM refresh_tokens) AS tokens',
           );
 
-        // An immediate that re-queues itself counts the event loop's turns during the pass.
-        let turns = 0;
-        let counting = true;
-        const count = () => {
-          turns += 1;
-          if (counting) setImmediate(count);
-        };
-        setImmediate(count);
-        const report = await cleanup.run(now);
-        counting = false;
+        const { result: report, turns } = await countingTurns(() => cleanup.run(now));
 
         expect(report.sessionsDeleted).toBeGreaterThanOrEqual(1);
         expect(report.refreshTokensDeleted).toBeGreaterThanOrEqual(7);

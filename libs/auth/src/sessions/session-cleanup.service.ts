@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { nowMs } from '../common/clock';
+import { nextTurn } from '../database/next-turn';
 import { UnitOfWork } from '../database/unit-of-work';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { SessionsRepository } from './sessions.repository';
@@ -31,9 +32,6 @@ export interface CleanupStepSizes {
 }
 
 const DEFAULT_STEP_SIZES: CleanupStepSizes = { sessions: 200, tokenDeletes: 1000, tokenScan: 2000 };
-
-/** Lets the event loop serve what is waiting before the next step. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface CleanupReport {
   sessionsDeleted: number;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, LessThan } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { WalletTokenEntity } from './wallet-token.entity';
 
 @Injectable()
@@ -29,8 +29,19 @@ export class WalletTokensRepository {
     return result.affected === 1;
   }
 
-  async deleteExpiredBefore(cutoff: number): Promise<number> {
-    const result = await this.repo.delete({ expiresAt: LessThan(cutoff) });
+  /** Deletes up to `limit` tokens that expired before `cutoff`; returns how many. */
+  async deleteSomeExpiredBefore(cutoff: number, limit: number): Promise<number> {
+    const some = this.repo
+      .createQueryBuilder('w')
+      .select('w.id')
+      .where('w.expires_at < :cutoff')
+      .limit(limit)
+      .getQuery();
+    const result = await this.repo
+      .createQueryBuilder()
+      .delete()
+      .where(`id IN (${some})`, { cutoff })
+      .execute();
     return result.affected ?? 0;
   }
 }
