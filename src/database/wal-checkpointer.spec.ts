@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -187,6 +188,23 @@ describe('WalCheckpointer', () => {
       onFailure: () => undefined,
     });
     await expect(checkpointer.start()).rejects.toThrow();
+  });
+
+  it('keeps the process alive until the worker has exited, so code after stop() still runs', () => {
+    // A child process with nothing else to keep its event loop alive, as at the end of a
+    // script or during a shutdown: an unreferenced worker let it exit while stop() still
+    // waited, so `await app.close()` never returned and the hooks after this one never ran.
+    const script = `
+      const { WalCheckpointer } = require(${JSON.stringify(require.resolve('./wal-checkpointer'))});
+      const checkpointer = new WalCheckpointer({ file: ${JSON.stringify(file)}, onFailure: () => {} });
+      checkpointer.start().then(() => checkpointer.stop()).then(() => console.log('stopped'));
+    `;
+    const output = execFileSync(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', '-e', script],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(output.trim()).toBe('stopped');
   });
 
   it('stops when asked, without reporting a failure', async () => {

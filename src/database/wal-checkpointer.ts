@@ -160,6 +160,9 @@ export class WalCheckpointer {
     this.stopping = true;
     this.worker = undefined;
     const exited = new Promise((resolve) => worker.once('exit', resolve));
+    // Referenced again while it stops: a process with nothing else to do would otherwise exit
+    // before the worker's exit event, and whatever awaits this (app.close()) would never end.
+    worker.ref();
     worker.postMessage('stop');
     await exited;
   }
