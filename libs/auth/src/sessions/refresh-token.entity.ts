@@ -17,9 +17,9 @@ export class RefreshTokenEntity {
   /**
    * No foreign key: a link is only ever written together with its session (the session's
    * opening) or for a session that the rotation's UPDATE has just joined and found live, and
-   * the clean-up deletes a session's links itself. PostgreSQL checked the key on every rotation by locking
-   * the session's row, a quarter of the rotation's cost in the database (see the migration
-   * that dropped it).
+   * the clean-up deletes a session's links itself. PostgreSQL checked the key on every
+   * rotation by locking the session's row, a quarter of the rotation's cost in the database
+   * (see the migration that dropped it).
    */
   @Column({ name: 'session_id', type: 'varchar', length: 36 })
   sessionId: string;

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { ExchangeCandidate } from './exchange-candidate';
 import { postgresPool } from '../database/postgres-pool';
 import { betterSqliteConnection } from '../database/sqlite-connection';
+import { deleteAtMost } from '../database/delete-at-most';
 import { UnitOfWork } from '../database/unit-of-work';
 import { PostgresSessionStatements } from './postgres-session.statements';
 import { RefreshTokenEntity } from './refresh-token.entity';
@@ -99,17 +100,7 @@ export class RefreshTokensRepository {
     manager: EntityManager,
   ): Promise<number> {
     if (sessionIds.length === 0) return 0;
-    const some = this.repo(manager)
-      .createQueryBuilder('rt')
-      .select('rt.token_hash')
-      .where('rt.session_id IN (:...sessionIds)')
-      .limit(limit)
-      .getQuery();
-    const result = await this.repo(manager)
-      .createQueryBuilder()
-      .delete()
-      .where(`token_hash IN (${some})`, { sessionIds })
-      .execute();
-    return result.affected ?? 0;
+    const where = 'row.session_id IN (:...sessionIds)';
+    return deleteAtMost(this.repo(manager), 'token_hash', where, { sessionIds }, limit);
   }
 }

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { nowMs } from '../common/clock';
-import { nextTurn } from '../database/next-turn';
+import { repeatWhileFull, walkInKeyOrder } from '../database/bounded-steps';
 import { UnitOfWork } from '../database/unit-of-work';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { SessionsRepository } from './sessions.repository';
@@ -94,13 +94,11 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnApplicat
       now - this.options.refreshReuseGraceSeconds * 1000,
     );
     const criteria = { now, revokedBefore: now - REVOKED_RETENTION_MS, idleBefore: now };
-    for (let after = ''; ;) {
-      await nextTurn();
+    await walkInKeyOrder(async (after) => {
       const step = await this.sessions.disposableAfter(after, criteria, this.stepSizes.sessions);
-      if (step.last === null) break;
-      after = step.last;
       if (step.disposable.length > 0) await this.deleteSessions(step.disposable, report);
-    }
+      return step.last;
+    });
     if (report.sessionsDeleted > 0 || report.sealedSuccessorsErased > 0) {
       this.logger.log(
         `removed ${report.sessionsDeleted} sessions and ${report.refreshTokensDeleted} refresh tokens; erased ${report.sealedSuccessorsErased} sealed successors`,
@@ -111,15 +109,14 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnApplicat
 
   private async forgetClosedSealedSuccessors(cutoff: number): Promise<number> {
     let erased = 0;
-    for (let after = ''; ;) {
-      await nextTurn();
+    await walkInKeyOrder(async (after) => {
       const step = await this.unitOfWork.write(() =>
         this.tokens.forgetSealedSuccessorsAfter(after, cutoff, this.stepSizes.tokenScan),
       );
       erased += step.erased;
-      if (step.last === null) return erased;
-      after = step.last;
-    }
+      return step.last;
+    });
+    return erased;
   }
 
   /**
@@ -131,14 +128,12 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnApplicat
    * these statements alone.
    */
   private async deleteSessions(ids: string[], report: CleanupReport): Promise<void> {
-    for (;;) {
-      const deleted = await this.unitOfWork.transaction((manager) =>
-        this.tokens.deleteSomeOfSessions(ids, this.stepSizes.tokenDeletes, manager),
-      );
-      report.refreshTokensDeleted += deleted;
-      if (deleted < this.stepSizes.tokenDeletes) break;
-      await nextTurn();
-    }
+    const limit = this.stepSizes.tokenDeletes;
+    report.refreshTokensDeleted += await repeatWhileFull(limit, () =>
+      this.unitOfWork.transaction((manager) =>
+        this.tokens.deleteSomeOfSessions(ids, limit, manager),
+      ),
+    );
     report.sessionsDeleted += await this.unitOfWork.transaction((manager) =>
       this.sessions.deleteByIds(ids, manager),
     );

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../../auth.module-definition';
 import { nowMs } from '../../common/clock';
-import { nextTurn } from '../../database/next-turn';
+import { repeatWhileFull } from '../../database/bounded-steps';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { WalletTokensRepository } from './wallet-tokens.repository';
 
@@ -45,15 +45,10 @@ export class WalletTokenCleanupService implements OnApplicationBootstrap, OnAppl
   }
 
   async run(now = nowMs()): Promise<number> {
-    let deleted = 0;
-    for (;;) {
-      const step = await this.unitOfWork.write(() =>
-        this.tokens.deleteSomeExpiredBefore(now, this.deletesPerStep),
-      );
-      deleted += step;
-      if (step < this.deletesPerStep) break;
-      await nextTurn();
-    }
+    const limit = this.deletesPerStep;
+    const deleted = await repeatWhileFull(limit, () =>
+      this.unitOfWork.write(() => this.tokens.deleteSomeExpiredBefore(now, limit)),
+    );
     if (deleted > 0) this.logger.log(`removed ${deleted} expired wallet tokens`);
     return deleted;
   }

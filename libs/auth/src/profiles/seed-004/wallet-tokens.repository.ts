@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { deleteAtMost } from '../../database/delete-at-most';
 import { WalletTokenEntity } from './wallet-token.entity';
 
 @Injectable()
@@ -30,18 +31,7 @@ export class WalletTokensRepository {
   }
 
   /** Deletes up to `limit` tokens that expired before `cutoff`; returns how many. */
-  async deleteSomeExpiredBefore(cutoff: number, limit: number): Promise<number> {
-    const some = this.repo
-      .createQueryBuilder('w')
-      .select('w.id')
-      .where('w.expires_at < :cutoff')
-      .limit(limit)
-      .getQuery();
-    const result = await this.repo
-      .createQueryBuilder()
-      .delete()
-      .where(`id IN (${some})`, { cutoff })
-      .execute();
-    return result.affected ?? 0;
+  deleteSomeExpiredBefore(cutoff: number, limit: number): Promise<number> {
+    return deleteAtMost(this.repo, 'id', 'row.expires_at < :cutoff', { cutoff }, limit);
   }
 }
