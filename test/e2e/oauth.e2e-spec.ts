@@ -195,6 +195,41 @@ describe('OAuth 2.0 endpoints with real clients (openid-client, jose)', () => {
     expect(await client.introspect('not-a-token')).toEqual({ active: false });
   });
 
+  it("introspection is authorised: an operator's client learns nothing of another client's tokens; the issuing client and admins do", async () => {
+    const admin = await adminTokens(t.http);
+    const adminClient = new issuer.Client({
+      client_id: ADMIN_KEY_ID,
+      client_secret: ADMIN_KEY_SECRET,
+    });
+    // A second key of the same operator is another client: only the issuing key may look.
+    const otherOperator = await registeredUser(t.http, admin.access_token);
+    const otherClient = new issuer.Client({
+      client_id: otherOperator.apiKeyId,
+      client_secret: otherOperator.apiKeySecret,
+    });
+    const operatorTokens = await client.grant({ grant_type: 'client_credentials' });
+
+    for (const token of [admin.access_token, admin.refresh_token]) {
+      expect(await client.introspect(token)).toEqual({ active: false });
+    }
+    for (const token of [operatorTokens.access_token, operatorTokens.refresh_token]) {
+      expect(await otherClient.introspect(token as string)).toEqual({ active: false });
+      expect(await adminClient.introspect(token as string)).toMatchObject({
+        active: true,
+        client_id: operator.apiKeyId,
+      });
+      expect(await client.introspect(token as string)).toMatchObject({ active: true });
+    }
+    // The refresh token answered inactive to others is still live: introspection consumed nothing.
+    expect((await client.refresh(operatorTokens.refresh_token as string)).access_token).toEqual(
+      expect.any(String),
+    );
+    expect(await adminClient.introspect(admin.refresh_token)).toMatchObject({
+      active: true,
+      sub: expect.any(String),
+    });
+  });
+
   describe('errors per RFC 6749 §5.2', () => {
     const form = (body: Record<string, string>, headers: Record<string, string> = {}) =>
       fetch(`${base}/oauth/token`, {

@@ -151,7 +151,8 @@ export class OAuthController {
   @ApiOperation({
     summary: 'OAuth 2.0 token introspection (RFC 7662)',
     description:
-      'For authenticated clients. An access token of a revoked session, a used refresh token and anything unknown are `{"active": false}`.',
+      'For authenticated clients. A token is reported active only to a client whose API user is an admin, or to the client (API key) it was issued to; ' +
+      'to any other client every token is `{"active": false}`. An access token of a revoked session, a used refresh token and anything unknown are `{"active": false}` too.',
   })
   @ApiResponse({ status: 200, type: IntrospectionDto })
   @ApiResponse(oauthError(400, 'invalid_request', 'Missing token.'))
@@ -162,8 +163,8 @@ export class OAuthController {
     @ClientIp() ip: string | null,
   ): Promise<IntrospectionDto> {
     const { clientId, clientSecret } = clientCredentialsOf(authorization, body);
-    await this.oauth.authenticateClient(clientId, clientSecret, ip);
-    return this.oauth.introspect(body.token, this.options.issuer);
+    const client = await this.oauth.authenticateClient(clientId, clientSecret, ip);
+    return this.oauth.introspect(body.token, this.options.issuer, client);
   }
 }
 

@@ -8,6 +8,12 @@ import { SessionsService } from '../sessions/sessions.service';
 import { AccessTokenVerifier } from '../token/access-token.verifier';
 import type { IntrospectionDto } from './oauth.dto';
 
+/** The OAuth client (API key) that authenticated a request, and whether its user is an admin. */
+export interface AuthenticatedClient {
+  clientId: string;
+  isAdmin: boolean;
+}
+
 /** A token we issued, recognised by its form: a JWT access token or an opaque refresh token. */
 interface RecognisedToken {
   sessionId: string;
@@ -34,13 +40,27 @@ export class OAuthService {
     clientId: string,
     clientSecret: string,
     ip: string | null,
-  ): Promise<string> {
-    const { key } = await this.apiKeys.verify(clientId, clientSecret, ip);
-    return key.id;
+  ): Promise<AuthenticatedClient> {
+    const { key, owner } = await this.apiKeys.verify(clientId, clientSecret, ip);
+    return { clientId: key.id, isAdmin: owner.role === 'admin' };
   }
 
-  async introspect(token: string, issuer: string): Promise<IntrospectionDto> {
-    return (await this.recognise(token, issuer))?.introspection ?? { active: false };
+  /**
+   * RFC 7662 §2.1 lets the server decide who may learn about a token: here an admin's
+   * client, or the client the token was issued to. To anyone else every token is inactive,
+   * so an operator can neither read another principal's claims nor probe whether a stolen
+   * refresh token is still live.
+   */
+  async introspect(
+    token: string,
+    issuer: string,
+    client: AuthenticatedClient,
+  ): Promise<IntrospectionDto> {
+    const recognised = await this.recognise(token, issuer);
+    if (!recognised || (!client.isAdmin && recognised.clientId !== client.clientId)) {
+      return { active: false };
+    }
+    return recognised.introspection;
   }
 
   /**
