@@ -8,11 +8,14 @@ import {
 import { ApiConsumes } from '@nestjs/swagger';
 import { ApiErrors, JSON_BODY_ERRORS } from './api-errors.decorator';
 import { DomainError } from './domain-error';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
 interface RequestHeaders {
   headers: Record<string, string | string[] | undefined>;
+  /** Parsed by the adapter (Fastify's parser or Express's body-parser) before guards run. */
+  body?: unknown;
 }
 
 /** True when the request carries a body (a non-zero length or a chunked transfer). */
@@ -28,6 +31,10 @@ function hasBody(request: RequestHeaders): boolean {
  * (Fastify) or silently ignore other types (Express), and the caller would get a
  * misleading validation error instead. A guard rather than an interceptor: it runs on token
  * endpoints, and guards cost nothing per request beyond the check itself.
+ *
+ * It also refuses JSON nested deeper than 32 levels (400): class-transformer copies bodies
+ * recursively and overflows the stack on a few thousand levels (a 500). Guards run after
+ * either adapter has parsed the body and before every pipe, a host's global pipes included.
  */
 @Injectable()
 export class RequireJsonBodyGuard implements CanActivate {
@@ -36,6 +43,12 @@ export class RequireJsonBodyGuard implements CanActivate {
     const type = request.headers['content-type'];
     if (hasBody(request) && (typeof type !== 'string' || !JSON_MEDIA_TYPE.test(type))) {
       throw new DomainError('unsupported_media_type');
+    }
+    if (nestsDeeperThan(request.body)) {
+      throw new DomainError(
+        'validation_failed',
+        `The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`,
+      );
     }
     return true;
   }

@@ -5,14 +5,22 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const DEFAULT_PAGE_SIZE = 30;
 export const MAX_PAGE_SIZE = 100;
+/** Past this, `page` is refused: a larger offset overflows the databases' integers (a 500). */
+export const MAX_PAGE = 1_000_000;
 
 /** `?page&page_size`: 1-based page, at most 100 items a page. */
 export class PageQuery {
-  @ApiPropertyOptional({ description: '1-based page number.', default: 1, minimum: 1 })
+  @ApiPropertyOptional({
+    description: '1-based page number.',
+    default: 1,
+    minimum: 1,
+    maximum: MAX_PAGE,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE)
   page?: number;
 
   @ApiPropertyOptional({
