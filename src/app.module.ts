@@ -33,6 +33,8 @@ export class AppModule {
           keyEncryptionSecret: config.keyEncryptionSecret,
           rateLimitPerMinute: config.rateLimitPerMinute,
           walletTokenTtlSeconds: config.walletTokenTtlSeconds,
+          walletTokenAudience: config.walletTokenAudience,
+          registrationTokenTtlSeconds: config.registrationTokenTtlSeconds,
           profiles: config.profiles,
         }),
         HealthModule,

@@ -14,8 +14,31 @@ describe('loadConfig', () => {
       refreshReuseGraceSeconds: 0,
       rateLimitPerMinute: 3000,
       walletTokenTtlSeconds: 86_400,
+      walletTokenAudience: 'http://localhost:3000/wallet',
+      registrationTokenTtlSeconds: 259_200,
+      docsEnabled: true,
     });
     expect(config.bootstrapAdmin).toBeUndefined();
+  });
+
+  it('reads WALLET_TOKEN_AUDIENCE, REGISTRATION_TOKEN_TTL_SECONDS and DOCS_ENABLED', () => {
+    expect(
+      loadConfig({
+        ISSUER_URL: 'https://auth.example/',
+        WALLET_TOKEN_AUDIENCE: 'urn:wallet',
+        REGISTRATION_TOKEN_TTL_SECONDS: '3600',
+        DOCS_ENABLED: 'false',
+      }),
+    ).toMatchObject({
+      walletTokenAudience: 'urn:wallet',
+      registrationTokenTtlSeconds: 3600,
+      docsEnabled: false,
+    });
+    // The default follows the issuer, without a doubled slash.
+    expect(loadConfig({ ISSUER_URL: 'https://auth.example/' }).walletTokenAudience).toBe(
+      'https://auth.example/wallet',
+    );
+    expect(loadConfig({ DOCS_ENABLED: 'true' }).docsEnabled).toBe(true);
   });
 
   it('selects PostgreSQL when DATABASE_URL is set, and never derives the issuer from PORT', () => {
@@ -38,6 +61,11 @@ describe('loadConfig', () => {
     [{ REFRESH_REUSE_GRACE_SECONDS: 'abc' }, 'REFRESH_REUSE_GRACE_SECONDS'],
     [{ RATE_LIMIT_PER_MINUTE: '-1' }, 'RATE_LIMIT_PER_MINUTE'],
     [{ WALLET_TOKEN_TTL_SECONDS: 'x' }, 'WALLET_TOKEN_TTL_SECONDS'],
+    [{ JWT_AUDIENCE: 'api', WALLET_TOKEN_AUDIENCE: 'api' }, 'WALLET_TOKEN_AUDIENCE'],
+    [{ JWT_AUDIENCE: 'http://localhost:3000/wallet' }, 'WALLET_TOKEN_AUDIENCE'],
+    [{ REGISTRATION_TOKEN_TTL_SECONDS: '0' }, 'REGISTRATION_TOKEN_TTL_SECONDS'],
+    [{ REGISTRATION_TOKEN_TTL_SECONDS: 'soon' }, 'REGISTRATION_TOKEN_TTL_SECONDS'],
+    [{ DOCS_ENABLED: 'maybe' }, 'DOCS_ENABLED'],
     [{ ISSUER_URL: 'not a url' }, 'ISSUER_URL'],
     [{ ISSUER_URL: 'ftp://issuer' }, 'ISSUER_URL'],
     [{ DATABASE_URL: 'mysql://db/auth' }, 'DATABASE_URL'],

@@ -33,6 +33,10 @@ export interface AppConfig {
   refreshReuseGraceSeconds: number;
   rateLimitPerMinute: number;
   walletTokenTtlSeconds: number;
+  walletTokenAudience: string;
+  registrationTokenTtlSeconds: number;
+  /** Serve Swagger UI at /docs and the document at /docs-json. */
+  docsEnabled: boolean;
   bootstrapAdmin?: { apiKeyId: string; apiKeySecret: string };
   keyEncryptionSecret?: string;
   /** Seed profiles to mount. */
@@ -107,6 +111,14 @@ function readBootstrapAdmin(env: Env): AppConfig['bootstrapAdmin'] {
   return { apiKeyId, apiKeySecret };
 }
 
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
 export function loadDatabaseConfig(env: Env): DatabaseConfig {
   const url = readUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']);
   const path = env.DATABASE_PATH?.trim() || './data/auth.sqlite';
@@ -116,6 +128,14 @@ export function loadDatabaseConfig(env: Env): DatabaseConfig {
 export function loadConfig(env: Env): AppConfig {
   const issuer = readUrl(env, 'ISSUER_URL', 'http://localhost:3000', ['http:', 'https:']) as string;
   const audience = env.JWT_AUDIENCE?.trim() || issuer;
+  const walletTokenAudience =
+    env.WALLET_TOKEN_AUDIENCE?.trim() || `${issuer.replace(/\/+$/, '')}/wallet`;
+  if (walletTokenAudience === audience) {
+    throw new ConfigError(
+      'WALLET_TOKEN_AUDIENCE',
+      "must differ from JWT_AUDIENCE (the access tokens' audience)",
+    );
+  }
   const keyEncryptionSecret = env.KEY_ENCRYPTION_SECRET?.trim() || undefined;
   if (keyEncryptionSecret !== undefined && keyEncryptionSecret.length < 32) {
     throw new ConfigError('KEY_ENCRYPTION_SECRET', 'must be at least 32 characters');
@@ -133,6 +153,15 @@ export function loadConfig(env: Env): AppConfig {
     refreshReuseGraceSeconds: readInt(env, 'REFRESH_REUSE_GRACE_SECONDS', 0, 0, 300),
     rateLimitPerMinute: readInt(env, 'RATE_LIMIT_PER_MINUTE', 3000, 0, 10_000_000),
     walletTokenTtlSeconds: readInt(env, 'WALLET_TOKEN_TTL_SECONDS', day, 1, 30 * day),
+    walletTokenAudience,
+    registrationTokenTtlSeconds: readInt(
+      env,
+      'REGISTRATION_TOKEN_TTL_SECONDS',
+      3 * day,
+      1,
+      365 * day,
+    ),
+    docsEnabled: readBoolean(env, 'DOCS_ENABLED', true),
     bootstrapAdmin: readBootstrapAdmin(env),
     keyEncryptionSecret,
     profiles: readProfiles(env),

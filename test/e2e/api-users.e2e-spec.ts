@@ -34,7 +34,13 @@ describe('API users', () => {
         created_at: expect.any(String),
         updated_at: expect.any(String),
         registration_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        registration_token_expires_at: expect.any(String),
       });
+      // REGISTRATION_TOKEN_TTL_SECONDS defaults to 72 hours.
+      expect(
+        Date.parse(response.body.registration_token_expires_at) -
+          Date.parse(response.body.created_at),
+      ).toBe(259_200_000);
     });
 
     it('answers 409 conflict for a taken name', async () => {
@@ -175,6 +181,74 @@ describe('API users', () => {
         .post('/api-users/register')
         .send({ registration_token: created.body.registration_token })
         .expect(401);
+    });
+  });
+
+  describe('registration token expiry and reissue', () => {
+    const create = () =>
+      t.http
+        .post('/api-users')
+        .set(bearer(admin))
+        .send({ name: uniqueName(), role: 'operator' })
+        .expect(201);
+    const register = (token: string) =>
+      t.http.post('/api-users/register').send({ registration_token: token });
+
+    it('refuses an expired registration token with 401 registration_token_expired', async () => {
+      const created = await create();
+      await t.dataSource.query(
+        `UPDATE api_users SET registration_token_expires_at = ${Date.now() - 1000} WHERE id = '${created.body.id}'`,
+      );
+      const response = await register(created.body.registration_token).expect(401);
+      expect(response.body.error).toMatchObject({
+        code: 'registration_token_expired',
+        target: 'registration_token',
+      });
+      const user = await t.http.get(`/api-users/${created.body.id}`).set(bearer(admin));
+      expect(user.body.status).toBe('pending');
+    });
+
+    it('POST /api-users/{id}/registration-token issues a new token; the old one stops working', async () => {
+      const created = await create();
+      await t.dataSource.query(
+        `UPDATE api_users SET registration_token_expires_at = ${Date.now() - 1000} WHERE id = '${created.body.id}'`,
+      );
+      const reissued = await t.http
+        .post(`/api-users/${created.body.id}/registration-token`)
+        .set(bearer(admin))
+        .expect(201);
+      expect(reissued.body).toEqual({
+        registration_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        expires_at: expect.any(String),
+      });
+      expect(reissued.headers['cache-control']).toBe('no-store');
+      const ttl = Date.parse(reissued.body.expires_at) - Date.now();
+      expect(ttl).toBeGreaterThan(259_100_000);
+      expect(ttl).toBeLessThanOrEqual(259_200_000);
+      const old = await register(created.body.registration_token).expect(401);
+      expect(old.body.error.code).toBe('invalid_registration_token');
+      await register(reissued.body.registration_token).expect(201);
+
+      const again = await t.http
+        .post(`/api-users/${created.body.id}/registration-token`)
+        .set(bearer(admin))
+        .expect(409);
+      expect(again.body.error.code).toBe('conflict');
+    });
+
+    it('answers 404 for an unknown user and 403 to an operator', async () => {
+      await t.http
+        .post('/api-users/019a8f2e-5c1d-7a3b-9c4d-2e8f6a1b3c5d/registration-token')
+        .set(bearer(admin))
+        .expect(404);
+      const created = await create();
+      const operator = await loggedInOperator(t.http, admin);
+      await t.http
+        .post(`/api-users/${created.body.id}/registration-token`)
+        .set(bearer(operator.tokens.access_token))
+        .expect(403);
+      // The refused attempts changed nothing: the first token still registers.
+      await register(created.body.registration_token).expect(201);
     });
   });
 

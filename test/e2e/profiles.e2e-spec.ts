@@ -1,4 +1,5 @@
-import { startTestApp, type TestApp } from '../support/test-app';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { startTestApp, TEST_ISSUER, type TestApp } from '../support/test-app';
 import { countingTurns } from '../support/event-loop-turns';
 import {
   adminTokens,
@@ -247,6 +248,25 @@ describe('Seed profiles', () => {
       await t.http.post(OPERATION).set(bearer(second.refresh_token)).expect(401);
       await t.http.post(OPERATION).expect(401);
       // The wallet token is still unused after all that.
+      await t.http.post(OPERATION).set(bearer(data.walletToken)).expect(200);
+    });
+
+    it('gives wallet tokens their own audience: a resource server checking only iss and aud (jose) refuses one', async () => {
+      const first = await session();
+      const { data } = (await seed004(first.refresh_token).expect(200)).body;
+      const jwks = createLocalJWKSet(
+        (await t.http.get('/.well-known/jwks.json').expect(200)).body as JSONWebKeySet,
+      );
+      const accessTokenChecks = { issuer: TEST_ISSUER, audience: TEST_ISSUER };
+      // The same checks pass an access token, so only the audience tells the two apart.
+      await expect(jwtVerify(first.access_token, jwks, accessTokenChecks)).resolves.toBeDefined();
+      await expect(jwtVerify(data.walletToken, jwks, accessTokenChecks)).rejects.toThrow(/aud/);
+      const { payload } = await jwtVerify(data.walletToken, jwks, {
+        issuer: TEST_ISSUER,
+        audience: `${TEST_ISSUER}/wallet`,
+      });
+      expect(payload.aud).toBe(`${TEST_ISSUER}/wallet`);
+      // The wallet guard checks that audience, and still takes the token once.
       await t.http.post(OPERATION).set(bearer(data.walletToken)).expect(200);
     });
 

@@ -31,6 +31,14 @@ export interface AuthModuleOptions {
   cleanupIntervalSeconds?: number;
   /** Lifetime of seed 004's single-use wallet token (default 86400). */
   walletTokenTtlSeconds?: number;
+  /**
+   * `aud` of seed 004's wallet tokens (default `<issuer>/wallet`). Must differ from `audience`,
+   * so a resource server that checks only `iss` and `aud` never takes a wallet token for an
+   * access token.
+   */
+  walletTokenAudience?: string;
+  /** Lifetime of a registration token, in seconds (default 259200, 72 h). */
+  registrationTokenTtlSeconds?: number;
 }
 
 /** Options with every default applied: what services inject. */
@@ -57,6 +65,9 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     failedAttemptsPerKeyPerMinute: options.failedAttemptsPerKeyPerMinute ?? 10,
     cleanupIntervalSeconds: options.cleanupIntervalSeconds ?? 3600,
     walletTokenTtlSeconds: options.walletTokenTtlSeconds ?? 86_400,
+    walletTokenAudience:
+      options.walletTokenAudience ?? `${options.issuer?.replace(/\/+$/, '')}/wallet`,
+    registrationTokenTtlSeconds: options.registrationTokenTtlSeconds ?? 3 * DAY,
   };
   validate(resolved);
   return resolved;
@@ -72,6 +83,7 @@ function validate(options: ResolvedAuthOptions): void {
     'refreshTokenTtlSeconds',
     'sessionMaxAgeSeconds',
     'walletTokenTtlSeconds',
+    'registrationTokenTtlSeconds',
   ] as const) {
     if (!Number.isInteger(options[name]) || options[name] <= 0) {
       problems.push(`${name} must be a positive integer`);
@@ -87,6 +99,11 @@ function validate(options: ResolvedAuthOptions): void {
     if (!Number.isInteger(options[name]) || options[name] < 0) {
       problems.push(`${name} must be a non-negative integer`);
     }
+  }
+  if (typeof options.walletTokenAudience !== 'string' || options.walletTokenAudience === '') {
+    problems.push('walletTokenAudience must be a non-empty string');
+  } else if (options.walletTokenAudience === options.audience) {
+    problems.push('walletTokenAudience must differ from audience');
   }
   if (problems.length > 0) {
     throw new Error(`Invalid AuthModule options: ${problems.join('; ')}`);

@@ -25,6 +25,10 @@ export class ApiUserEntity {
   @Column({ name: 'registration_token_hash', type: 'varchar', length: 64, nullable: true })
   registrationTokenHash: string | null;
 
+  /** When the registration token stops working; cleared with it. */
+  @EpochColumn({ name: 'registration_token_expires_at', nullable: true })
+  registrationTokenExpiresAt: number | null;
+
   @EpochColumn({ name: 'created_at' })
   createdAt: number;
 

@@ -10,6 +10,7 @@ import { toIso } from '../common/clock';
 import { Authenticated, CurrentPrincipal, Public } from '../common/decorators';
 import { DomainError } from '../common/domain-error';
 import { JsonBody } from '../common/json-body';
+import { NoStore } from '../common/no-store.decorator';
 import { type Page, PageOf, PageQuery, toPage, toPageRequest } from '../common/pagination';
 import { ParsePublicIdPipe, ParseUuidIdPipe } from '../common/path-params';
 import { canActOn, type Principal } from '../common/principal';
@@ -21,6 +22,7 @@ import {
   ApiUserDto,
   CreateApiUserDto,
   CreatedApiUserDto,
+  RegistrationTokenDto,
   UpdateApiUserDto,
 } from './dto/api-user.dto';
 import { RegisterDto, RegistrationDto } from './dto/registration.dto';
@@ -57,10 +59,12 @@ export class ApiUsersController {
   @Post()
   @Authenticated({ roles: ['admin'] })
   @JsonBody()
+  @NoStore()
   @ApiOperation({
     summary: 'Create an API user',
     description:
-      'The user is `pending` until it registers with the returned one-time `registration_token`.',
+      'The user is `pending` until it registers with the returned one-time `registration_token`, ' +
+      'which expires after REGISTRATION_TOKEN_TTL_SECONDS (72 h by default).',
   })
   @ApiResponse({ status: 201, type: CreatedApiUserDto })
   @ApiErrors(409)
@@ -69,13 +73,17 @@ export class ApiUsersController {
     @CurrentPrincipal() principal: Principal,
     @ClientIp() ip: string | null,
   ): Promise<CreatedApiUserDto> {
-    const { user, registrationToken } = await this.users.create(
+    const { user, registrationToken, expiresAt } = await this.users.create(
       body.name,
       body.role,
       principal,
       ip,
     );
-    return { ...toApiUserDto(user), registration_token: registrationToken };
+    return {
+      ...toApiUserDto(user),
+      registration_token: registrationToken,
+      registration_token_expires_at: toIso(expiresAt) as string,
+    };
   }
 
   @Get('me')
@@ -91,6 +99,7 @@ export class ApiUsersController {
   @Public()
   @HttpCode(201)
   @JsonBody()
+  @NoStore()
   @ApiOperation({
     summary: 'Register an API user',
     description:
@@ -99,7 +108,7 @@ export class ApiUsersController {
   @ApiResponse({ status: 201, type: RegistrationDto })
   @ApiErrors([
     401,
-    'The registration token is unknown or already spent (`invalid_registration_token`).',
+    'The registration token is unknown, replaced or already spent (`invalid_registration_token`), or expired (`registration_token_expired`).',
   ])
   async register(
     @Body() body: RegisterDto,
@@ -107,6 +116,30 @@ export class ApiUsersController {
   ): Promise<RegistrationDto> {
     const { user, apiKey } = await this.users.register(body.registration_token, ip);
     return { api_user_id: user.id, api_key_id: apiKey.key.id, api_key_secret: apiKey.secret };
+  }
+
+  @Post(':id/registration-token')
+  @Authenticated({ roles: ['admin'] })
+  @NoStore()
+  @ApiOperation({
+    summary: 'Issue a new registration token',
+    description:
+      'For a `pending` API user: a new one-time registration token replaces the previous one, which stops working. ' +
+      'A user that is not pending has none (409 `conflict`).',
+  })
+  @ApiResponse({ status: 201, type: RegistrationTokenDto })
+  @ApiErrors(404, [409, 'The API user is not pending (`conflict`).'])
+  async reissueRegistrationToken(
+    @Param('id', new ParseUuidIdPipe()) id: string,
+    @CurrentPrincipal() principal: Principal,
+    @ClientIp() ip: string | null,
+  ): Promise<RegistrationTokenDto> {
+    const { registrationToken, expiresAt } = await this.users.reissueRegistrationToken(
+      id,
+      principal,
+      ip,
+    );
+    return { registration_token: registrationToken, expires_at: toIso(expiresAt) as string };
   }
 
   @Get(':id')
@@ -145,6 +178,7 @@ export class ApiUsersController {
 
   @Post(':id/api-keys')
   @Authenticated()
+  @NoStore()
   @ApiOperation({
     summary: 'Create an API key',
     description: 'The secret is shown only in this response.',

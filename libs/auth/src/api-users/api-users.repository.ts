@@ -12,6 +12,7 @@ interface ApiUserRow {
   role: ApiUserEntity['role'];
   status: ApiUserStatus;
   registration_token_hash: string | null;
+  registration_token_expires_at: number | string | null;
   created_at: number | string;
   updated_at: number | string;
 }
@@ -24,7 +25,7 @@ export class ApiUsersRepository {
     this.byId = preparedRead<ApiUserRow>(
       this.dataSource,
       'auth_api_user_by_id',
-      'SELECT id, name, role, status, registration_token_hash, created_at, updated_at FROM api_users WHERE id = $1',
+      'SELECT id, name, role, status, registration_token_hash, registration_token_expires_at, created_at, updated_at FROM api_users WHERE id = $1',
       'id',
     );
   }
@@ -47,6 +48,10 @@ export class ApiUsersRepository {
           role: row.role,
           status: row.status,
           registrationTokenHash: row.registration_token_hash,
+          registrationTokenExpiresAt:
+            row.registration_token_expires_at === null
+              ? null
+              : Number(row.registration_token_expires_at),
           createdAt: Number(row.created_at),
           updatedAt: Number(row.updated_at),
         })
@@ -77,8 +82,8 @@ export class ApiUsersRepository {
   }
 
   /**
-   * Spends a registration token: activates the user only if the token is still there and
-   * the user still pending. The affected-row count says whether this call won.
+   * Spends a registration token: activates the user only if the token is still there, not
+   * expired, and the user still pending. The affected-row count says whether this call won.
    */
   async activateWithRegistrationToken(
     id: string,
@@ -89,12 +94,36 @@ export class ApiUsersRepository {
     const result = await this.repo(manager)
       .createQueryBuilder()
       .update()
-      .set({ status: 'active', registrationTokenHash: null, updatedAt: now })
-      .where('id = :id AND registration_token_hash = :hash AND status = :pending', {
-        id,
-        hash,
-        pending: 'pending',
+      .set({
+        status: 'active',
+        registrationTokenHash: null,
+        registrationTokenExpiresAt: null,
+        updatedAt: now,
       })
+      .where(
+        'id = :id AND registration_token_hash = :hash AND status = :pending AND registration_token_expires_at > :now',
+        { id, hash, pending: 'pending', now },
+      )
+      .execute();
+    return result.affected === 1;
+  }
+
+  /**
+   * Replaces a pending user's registration token (the old one stops working). False when
+   * the user is not pending (or does not exist): the condition decides, not an earlier read.
+   */
+  async replaceRegistrationToken(
+    id: string,
+    hash: string,
+    expiresAt: number,
+    now: number,
+    manager: EntityManager,
+  ): Promise<boolean> {
+    const result = await this.repo(manager)
+      .createQueryBuilder()
+      .update()
+      .set({ registrationTokenHash: hash, registrationTokenExpiresAt: expiresAt, updatedAt: now })
+      .where('id = :id AND status = :pending', { id, pending: 'pending' })
       .execute();
     return result.affected === 1;
   }

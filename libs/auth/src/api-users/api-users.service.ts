@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { AuditService } from '../audit/audit.service';
 import { nowMs } from '../common/clock';
 import { randomSecret, sha256Hex } from '../common/crypto';
@@ -13,10 +14,14 @@ import { ApiUserEntity, type ApiUserStatus } from './api-user.entity';
 import { ApiKeysService, type IssuedApiKey } from './api-keys.service';
 import { ApiUsersRepository } from './api-users.repository';
 
-export interface CreatedApiUser {
-  user: ApiUserEntity;
+export interface IssuedRegistrationToken {
   /** One-time registration token, in clear only in this response. */
   registrationToken: string;
+  expiresAt: number;
+}
+
+export interface CreatedApiUser extends IssuedRegistrationToken {
+  user: ApiUserEntity;
 }
 
 export interface Registration {
@@ -32,7 +37,12 @@ export class ApiUsersService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly unitOfWork: UnitOfWork,
+    @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
   ) {}
+
+  private registrationTokenExpiry(now: number): number {
+    return now + this.options.registrationTokenTtlSeconds * 1000;
+  }
 
   async create(
     name: string,
@@ -48,6 +58,7 @@ export class ApiUsersService {
     user.role = role;
     user.status = 'pending';
     user.registrationTokenHash = sha256Hex(registrationToken);
+    user.registrationTokenExpiresAt = this.registrationTokenExpiry(now);
     user.createdAt = now;
     user.updatedAt = now;
     try {
@@ -65,7 +76,41 @@ export class ApiUsersService {
       // Two concurrent creations can both pass the check; the unique index decides.
       throw isUniqueViolation(error) ? nameTaken() : error;
     }
-    return { user, registrationToken };
+    return { user, registrationToken, expiresAt: user.registrationTokenExpiresAt };
+  }
+
+  /** Issues a new registration token for a pending user; the previous one stops working. */
+  async reissueRegistrationToken(
+    id: string,
+    actor: Principal,
+    ip: string | null,
+  ): Promise<IssuedRegistrationToken> {
+    const registrationToken = randomSecret();
+    const now = nowMs();
+    const expiresAt = this.registrationTokenExpiry(now);
+    const replaced = await this.unitOfWork.transaction(async (manager) => {
+      const pending = await this.users.replaceRegistrationToken(
+        id,
+        sha256Hex(registrationToken),
+        expiresAt,
+        now,
+        manager,
+      );
+      if (pending) {
+        await this.audit.record(manager, {
+          type: 'api_user.registration_token_issued',
+          apiUserId: id,
+          ip,
+          data: { by: actor.apiUserId },
+        });
+      }
+      return pending;
+    });
+    if (!replaced) {
+      await this.get(id); // 404 when there is no such user
+      throw new DomainError('conflict', 'Only a pending API user has a registration token.', 'id');
+    }
+    return { registrationToken, expiresAt };
   }
 
   findPage(page: PageRequest): Promise<[ApiUserEntity[], number]> {
@@ -119,6 +164,9 @@ export class ApiUsersService {
     const user = await this.users.findPendingByRegistrationTokenHash(hash);
     if (!user) throw new DomainError('invalid_registration_token', undefined, 'registration_token');
     const now = nowMs();
+    if (user.registrationTokenExpiresAt === null || user.registrationTokenExpiresAt <= now) {
+      throw new DomainError('registration_token_expired', undefined, 'registration_token');
+    }
     const apiKey = await this.unitOfWork.transaction(async (manager) => {
       // The conditional update picks one winner if the same token is presented twice at once.
       if (!(await this.users.activateWithRegistrationToken(user.id, hash, now, manager))) {
@@ -128,7 +176,13 @@ export class ApiUsersService {
       return this.apiKeys.issue(manager, user.id, now, ip);
     });
     return {
-      user: { ...user, status: 'active', registrationTokenHash: null, updatedAt: now },
+      user: {
+        ...user,
+        status: 'active',
+        registrationTokenHash: null,
+        registrationTokenExpiresAt: null,
+        updatedAt: now,
+      },
       apiKey,
     };
   }

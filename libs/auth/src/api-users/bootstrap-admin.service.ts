@@ -40,6 +40,7 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
           role: 'admin',
           status: 'active',
           registrationTokenHash: null,
+          registrationTokenExpiresAt: null,
           createdAt: now,
           updatedAt: now,
         } satisfies ApiUserEntity);

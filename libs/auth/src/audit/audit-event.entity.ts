@@ -4,6 +4,7 @@ import { EpochColumn } from '../database/columns';
 export const AUDIT_EVENT_TYPES = [
   'api_user.created',
   'api_user.registered',
+  'api_user.registration_token_issued',
   'api_user.suspended',
   'api_user.reactivated',
   'api_key.created',

@@ -28,6 +28,23 @@ export class ApiUserDto {
 export class CreatedApiUserDto extends ApiUserDto {
   /** One-time token for POST /api-users/register. Shown only in this response. */
   registration_token: string;
+
+  /**
+   * When the registration token stops working (REGISTRATION_TOKEN_TTL_SECONDS after issue).
+   * @example 2026-11-25T12:00:00.000Z
+   */
+  registration_token_expires_at: string;
+}
+
+export class RegistrationTokenDto {
+  /** One-time token for POST /api-users/register; the previous one no longer works. Shown only in this response. */
+  registration_token: string;
+
+  /**
+   * When this registration token stops working.
+   * @example 2026-11-25T12:00:00.000Z
+   */
+  expires_at: string;
 }
 
 export class CreateApiUserDto {

@@ -10,7 +10,11 @@ import { SessionLivenessCache } from '../../sessions/session-liveness.cache';
 import { WalletTokenEntity } from './wallet-token.entity';
 import { WalletTokensRepository } from './wallet-tokens.repository';
 
-/** Its own JOSE type, so the core bearer guard (which wants `at+jwt`) never accepts one. */
+/**
+ * Its own JOSE type, so the core bearer guard (which wants `at+jwt`) never accepts one. A
+ * resource server that checks only `iss` and `aud` ignores `typ`: the wallet audience
+ * (never the access tokens') is what keeps a wallet token from passing there.
+ */
 export const WALLET_TOKEN_TYPE = 'wallet+jwt';
 
 /** What a used wallet token vouches for. */
@@ -21,7 +25,7 @@ export interface WalletPrincipal {
 }
 
 /**
- * Seed 004's wallet token: an ES256 JWT (`typ: wallet+jwt`) good for one operation within
+ * Seed 004's wallet token: an ES256 JWT (`typ: wallet+jwt`, `aud` = the wallet audience) good for one operation within
  * `walletTokenTtlSeconds`. Its `jti` is recorded at issue and marked used at first use.
  */
 @Injectable()
@@ -50,7 +54,7 @@ export class WalletTokenService {
       {
         iss: this.options.issuer,
         sub: rotation.apiUserId,
-        aud: this.options.audience,
+        aud: this.options.walletTokenAudience,
         client_id: rotation.apiKeyId,
         sid: rotation.sessionId,
         jti: entity.id,
@@ -71,7 +75,7 @@ export class WalletTokenService {
     const now = nowMs();
     if (
       iss !== this.options.issuer ||
-      aud !== this.options.audience ||
+      aud !== this.options.walletTokenAudience ||
       typeof sub !== 'string' ||
       typeof sid !== 'string' ||
       typeof jti !== 'string' ||
