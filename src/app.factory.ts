@@ -5,6 +5,7 @@ import { ErrorFilter } from '../libs/auth/src';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/env';
 import { renderFrameworkError } from './http/framework-errors';
+import { installSecurityHeaders } from './http/security-headers';
 import { buildOpenApiDocument, mountSwagger } from './swagger';
 
 /** Request bodies above 64 KiB are refused with 413 before they are parsed. */
@@ -26,6 +27,7 @@ export async function createApp(
     skipMiddie: true,
     frameworkErrors: renderFrameworkError,
   });
+  installSecurityHeaders(adapter.getInstance(), config.issuer);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
     adapter,
@@ -38,7 +40,8 @@ export async function createApp(
   // same shape to what happens outside them (unknown routes, unparsable bodies).
   app.useGlobalFilters(new ErrorFilter(app.get(HttpAdapterHost)));
   app.enableShutdownHooks();
-  mountSwagger(app, buildOpenApiDocument(app));
+  // DOCS_ENABLED=false: /docs and /docs-json are not mounted at all (404 like any unknown path).
+  if (config.docsEnabled) mountSwagger(app, buildOpenApiDocument(app));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -21,7 +21,7 @@ async function bootstrap(): Promise<void> {
   const where =
     config.database.type === 'postgres' ? 'PostgreSQL' : `SQLite at ${config.database.path}`;
   logger.log(
-    `ready in ${Math.round(performance.now() - started)} ms on port ${config.port} (${where}); Swagger UI at /docs`,
+    `ready in ${Math.round(performance.now() - started)} ms on port ${config.port} (${where}); ${config.docsEnabled ? 'Swagger UI at /docs' : 'docs disabled'}`,
   );
 }
 

@@ -19,10 +19,14 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return SwaggerModule.createDocument(app, config);
 }
 
-/** Serves Swagger UI at /docs and the document at /docs-json. */
+/**
+ * Serves Swagger UI at /docs and the document at /docs-json. Authorizations entered in the UI
+ * live only in the page: persisted, a bearer token would sit in the browser's localStorage,
+ * readable by any script on this origin and left behind after the tab is closed.
+ */
 export function mountSwagger(app: INestApplication, document: OpenAPIObject): void {
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
-    swaggerOptions: { persistAuthorization: true },
+    swaggerOptions: { persistAuthorization: false },
   });
 }

@@ -5,6 +5,7 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { toIso } from '../common/clock';
 import { Authenticated } from '../common/decorators';
 import { JsonBody } from '../common/json-body';
+import { NoStore } from '../common/no-store.decorator';
 import { type Page, PageOf, PageQuery, toPage, toPageRequest } from '../common/pagination';
 import { ParsePublicIdPipe } from '../common/path-params';
 import type { ClientEntity } from './client.entity';
@@ -25,6 +26,7 @@ export class ClientsController {
 
   @Post()
   @JsonBody()
+  @NoStore()
   @ApiOperation({
     summary: 'Create a client application',
     description: 'The `client_secret` is shown only in this response.',

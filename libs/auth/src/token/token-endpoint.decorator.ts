@@ -1,5 +1,6 @@
-import { applyDecorators, Header, HttpCode, UseGuards } from '@nestjs/common';
+import { applyDecorators, HttpCode, UseGuards } from '@nestjs/common';
 import { Public } from '../common/decorators';
+import { NoStore } from '../common/no-store.decorator';
 import { TokenRateLimitGuard } from './token-rate-limit.guard';
 
 /**
@@ -7,10 +8,5 @@ import { TokenRateLimitGuard } from './token-rate-limit.guard';
  * Its error responses are documented by each wire format.
  */
 export function TokenEndpoint(): MethodDecorator {
-  return applyDecorators(
-    Public(),
-    UseGuards(TokenRateLimitGuard),
-    HttpCode(200),
-    Header('Cache-Control', 'no-store'),
-  );
+  return applyDecorators(Public(), UseGuards(TokenRateLimitGuard), HttpCode(200), NoStore());
 }
