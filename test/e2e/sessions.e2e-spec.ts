@@ -108,14 +108,20 @@ describe('Sessions', () => {
       });
     });
 
-    it("is forbidden on another user's session and 404 for an unknown one", async () => {
+    it("answers another user's session exactly like an unknown one: 404, and revokes nothing", async () => {
       const operator = await loggedInOperator(t.http, admin);
       const other = await loggedInOperator(t.http, admin);
-      const forbidden = await t.http
+      const hidden = await t.http
         .delete(`/sessions/${other.tokens.session_state}`)
         .set(bearer(operator.tokens.access_token))
-        .expect(403);
-      expect(code(forbidden)).toBe('forbidden');
+        .expect(404);
+      const unknown = await t.http
+        .delete('/sessions/00000000-0000-7000-8000-000000000000')
+        .set(bearer(operator.tokens.access_token))
+        .expect(404);
+      // Same body: nothing tells an existing session of someone else from no session at all.
+      expect(hidden.body).toEqual(unknown.body);
+      expect(code(hidden)).toBe('not_found');
       await refresh(t.http, other.tokens.refresh_token).expect(200);
       await t.http
         .delete('/sessions/00000000-0000-7000-8000-000000000000')

@@ -59,10 +59,10 @@ export class SessionsController {
       'Its refresh tokens and access tokens stop working. Revoking a revoked session again answers 204.',
   })
   @ApiResponse({ status: 204, description: 'Revoked.' })
-  @ApiErrors(
-    [403, 'The session belongs to another API user and the caller is not an admin (`forbidden`).'],
+  @ApiErrors([
     404,
-  )
+    'No such session, or one of another API user and the caller is not an admin (`not_found`).',
+  ])
   async revoke(
     @Param('id', new ParseUuidIdPipe()) id: string,
     @CurrentPrincipal() principal: Principal,

@@ -54,7 +54,7 @@ export class SessionsService {
 
   /**
    * Revokes one session on behalf of its owner or an admin. Revoking a revoked session again
-   * succeeds and changes nothing.
+   * succeeds and changes nothing. A session the actor may not see is `not_found`.
    */
   async revoke(
     sessionId: string,
@@ -63,8 +63,11 @@ export class SessionsService {
     ip: string | null,
   ): Promise<void> {
     const session = await this.sessions.findById(sessionId);
-    if (!session) throw new DomainError('not_found', 'No such session.', 'id');
-    if (!canActOn(actor, session.apiUserId)) throw new DomainError('forbidden');
+    // Another user's session answers like an unknown one: a 403 would confirm that the id
+    // exists (and so that its owner is signed in).
+    if (!session || !canActOn(actor, session.apiUserId)) {
+      throw new DomainError('not_found', 'No such session.', 'id');
+    }
     await this.end(session, reason, actor.apiUserId, ip);
   }
 
