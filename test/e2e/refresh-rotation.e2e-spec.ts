@@ -340,4 +340,83 @@ describe('Refresh-token rotation with a grace window', () => {
     await refresh(t.http, second.refresh_token).expect(200);
     expect(await sealed()).toBeNull();
   });
+
+  describe('erases the sealed successor as soon as its session is revoked, by every path', () => {
+    const sealedRows = async (sessionId: string): Promise<number> =>
+      Number(
+        (
+          await t.dataSource.query(
+            `SELECT COUNT(*) AS n FROM refresh_tokens WHERE session_id = '${sessionId}' AND successor_sealed IS NOT NULL`,
+          )
+        )[0].n,
+      );
+    /** An operator whose session holds a sealed successor (it has just been refreshed once). */
+    const sessionWithSealedSuccessor = async () => {
+      const operator = await loggedInOperator(t.http, admin);
+      const second = (await refresh(t.http, operator.tokens.refresh_token).expect(200))
+        .body as TokenPair;
+      const sessionId = operator.tokens.session_state;
+      expect(await sealedRows(sessionId)).toBe(1);
+      return { operator, second, sessionId };
+    };
+    const basic = (id: string, secret: string) =>
+      `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+    const paths: Array<
+      [string, (s: Awaited<ReturnType<typeof sessionWithSealedSuccessor>>) => Promise<unknown>]
+    > = [
+      [
+        'logout',
+        ({ second }) => t.http.post('/auth/logout').set(bearer(second.access_token)).expect(204),
+      ],
+      [
+        'DELETE /sessions/{id}',
+        ({ sessionId }) => t.http.delete(`/sessions/${sessionId}`).set(bearer(admin)).expect(204),
+      ],
+      [
+        'reuse',
+        async ({ operator, second }) => {
+          // The successor is used (and the next one sealed), then the first token comes back.
+          await refresh(t.http, second.refresh_token).expect(200);
+          await refresh(t.http, operator.tokens.refresh_token).expect(401);
+        },
+      ],
+      [
+        'user suspension',
+        ({ operator }) =>
+          t.http
+            .patch(`/api-users/${operator.apiUserId}`)
+            .set(bearer(admin))
+            .send({ status: 'suspended' })
+            .expect(200),
+      ],
+      [
+        'API key revocation',
+        ({ operator }) =>
+          t.http
+            .delete(`/api-users/${operator.apiUserId}/api-keys/${operator.apiKeyId}`)
+            .set(bearer(admin))
+            .expect(204),
+      ],
+      [
+        'OAuth revoke',
+        ({ operator, second }) =>
+          t.http
+            .post('/oauth/revoke')
+            .set('authorization', basic(operator.apiKeyId, operator.apiKeySecret))
+            .type('form')
+            .send({ token: second.refresh_token })
+            .expect(200),
+      ],
+    ];
+
+    it.each(paths)('%s', async (_name, revoke) => {
+      const session = await sessionWithSealedSuccessor();
+      await revoke(session);
+      expect(await sessionRow(t.dataSource, session.sessionId)).toMatchObject({
+        revoked_at: expect.anything(),
+      });
+      expect(await sealedRows(session.sessionId)).toBe(0);
+    });
+  });
 });

@@ -11,6 +11,9 @@ import { RefreshTokenEntity } from './refresh-token.entity';
 import type { SessionStatements } from './session-writes';
 import { SqliteSessionStatements } from './sqlite-session.statements';
 
+/** Sessions per statement when erasing their sealed successors. */
+const FORGET_SEALED_CHUNK = 500;
+
 @Injectable()
 export class RefreshTokensRepository {
   private hotPath: SessionStatements | undefined;
@@ -88,6 +91,25 @@ export class RefreshTokensRepository {
     if (boundary) erase.andWhere('token_hash <= :upto', { upto: boundary.key });
     const result = await erase.execute();
     return { last: boundary?.key ?? null, erased: result.affected ?? 0 };
+  }
+
+  /**
+   * Erases the sealed successors (kept for the grace window) of the given sessions: once a
+   * session is revoked no retry may be answered, so its last secret in a recoverable form
+   * must not wait for the hourly clean-up. Uses the (session_id, generation) index.
+   */
+  async forgetSealedOfSessions(sessionIds: string[], manager: EntityManager): Promise<void> {
+    // Chunks keep each statement's parameter list well under both drivers' limits.
+    for (let start = 0; start < sessionIds.length; start += FORGET_SEALED_CHUNK) {
+      await this.repo(manager)
+        .createQueryBuilder()
+        .update()
+        .set({ successorSealed: null })
+        .where('session_id IN (:...ids) AND successor_sealed IS NOT NULL', {
+          ids: sessionIds.slice(start, start + FORGET_SEALED_CHUNK),
+        })
+        .execute();
+    }
   }
 
   /**

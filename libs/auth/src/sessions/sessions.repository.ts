@@ -5,6 +5,7 @@ import type { ApiUserStatus } from '../api-users/api-user.entity';
 import type { PageRequest } from '../common/pagination';
 import type { KeyedRead } from '../database/keyed-read';
 import { preparedRead } from '../database/prepared-read';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { SessionEntity, type SessionRevocationReason } from './session.entity';
 
 /** What the bearer guard needs to know about a session, with the key and owner it depends on. */
@@ -27,7 +28,10 @@ interface LivenessRow {
 export class SessionsRepository {
   private readonly liveness: KeyedRead<LivenessRow>;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly refreshTokens: RefreshTokensRepository,
+  ) {
     this.liveness = preparedRead<LivenessRow>(
       this.dataSource,
       'auth_session_liveness',
@@ -78,6 +82,13 @@ export class SessionsRepository {
     });
   }
 
+  /*
+   * Every revocation of a session (logout, DELETE /sessions, reuse, OAuth revoke, a host's
+   * revokeById, suspension, key revocation, and any later reason) goes through `revoke` or
+   * `revokeWhere`, and each erases the revoked sessions' sealed successors in the same
+   * transaction: a revoked session answers no retry, so nothing of it stays recoverable.
+   */
+
   /** Revokes one session unless it already is; true when this call revoked it. */
   async revoke(
     id: string,
@@ -89,6 +100,8 @@ export class SessionsRepository {
       { id, revokedAt: IsNull() },
       { revokedAt: now, revokedReason: reason },
     );
+    // Also when it was revoked already: a rotation racing the revocation may have sealed one.
+    await this.refreshTokens.forgetSealedOfSessions([id], manager);
     return result.affected === 1;
   }
 
@@ -125,7 +138,9 @@ export class SessionsRepository {
     });
     if (live.length === 0) return [];
     await repo.update({ ...where, revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason });
-    return live.map((session) => session.id);
+    const ids = live.map((session) => session.id);
+    await this.refreshTokens.forgetSealedOfSessions(ids, manager);
+    return ids;
   }
 
   /**
