@@ -48,6 +48,45 @@ describe('Persistence and start-up', () => {
     }
   });
 
+  it('gives registration tokens issued before they expired a 72-hour expiry when migrating', async () => {
+    const t = await startTestApp({ db });
+    const runner = t.dataSource.createQueryRunner();
+    try {
+      const admin = (await adminTokens(t.http)).access_token;
+      const pending = await t.http
+        .post('/api-users')
+        .set(bearer(admin))
+        .send({ name: 'pending-before-expiry', role: 'operator' })
+        .expect(201);
+      const Migration = AUTH_MIGRATIONS[db.kind].find((migration) =>
+        migration.name.includes('RegistrationTokenExpiry'),
+      );
+      if (!Migration) throw new Error('no registration-token expiry migration');
+      // Back to the schema before the migration, then forward again, as an upgrade runs it.
+      await new Migration().down(runner);
+      const before = Date.now();
+      await new Migration().up(runner);
+      const rows: Array<{ id: string; expires: string | number | null }> = await runner.query(
+        'SELECT id, registration_token_expires_at AS expires FROM api_users',
+      );
+      const byId = new Map(rows.map((row) => [row.id, row.expires]));
+      const expiry = Number(byId.get(pending.body.id));
+      expect(expiry).toBeGreaterThanOrEqual(before + 259_200_000);
+      expect(expiry).toBeLessThanOrEqual(Date.now() + 259_200_000);
+      // The bootstrap admin has no registration token, so no expiry either.
+      expect(rows.filter((row) => row.id !== pending.body.id).map((row) => row.expires)).toEqual([
+        null,
+      ]);
+      await t.http
+        .post('/api-users/register')
+        .send({ registration_token: pending.body.registration_token })
+        .expect(201);
+    } finally {
+      await runner.release();
+      await t.close();
+    }
+  });
+
   it('finds the link one back of a chain by session and generation through one index', async () => {
     // Each rotation erases the sealed copy one link back; without an index on both columns it
     // read every earlier link of the chain, so rotations slowed as chains grew.
