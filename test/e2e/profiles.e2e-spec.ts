@@ -270,6 +270,23 @@ describe('Seed profiles', () => {
       await t.http.post(OPERATION).set(bearer(data.walletToken)).expect(200);
     });
 
+    it('the wallet guard refuses a wallet token made for another wallet audience', async () => {
+      const first = await session();
+      const { data } = (await seed004(first.refresh_token).expect(200)).body;
+      // Same database, so the same signing keys and issuer: only the audience differs.
+      const other = await startTestApp({
+        db: t.db,
+        env: { WALLET_TOKEN_AUDIENCE: 'urn:another-wallet' },
+      });
+      try {
+        await other.http.post(OPERATION).set(bearer(data.walletToken)).expect(401);
+      } finally {
+        await other.close();
+      }
+      // Refused without being spent: this server's guard still takes it once.
+      await t.http.post(OPERATION).set(bearer(data.walletToken)).expect(200);
+    });
+
     it('deletes expired wallet tokens a few at a time, with turns of the event loop between', async () => {
       const cleanup = t.app.get(WalletTokenCleanupService);
       const steps = jest.spyOn(t.app.get(WalletTokensRepository), 'deleteSomeExpiredBefore');
