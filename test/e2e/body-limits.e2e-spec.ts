@@ -7,9 +7,12 @@ describe('Bodies: deeply nested JSON and over-long numbers', () => {
   const nested = (levels: number): string =>
     '{"a":'.repeat(levels - 1) + '[]' + '}'.repeat(levels - 1);
   const errors: string[] = [];
+  // Every level: Nest installs this logger process-wide, and a missing method would throw.
   const logger: LoggerService = {
     log: () => undefined,
     warn: () => undefined,
+    debug: () => undefined,
+    verbose: () => undefined,
     error: (message: unknown) => void errors.push(String(message)),
   };
   let logged: TestApp;
