@@ -5,11 +5,13 @@ import { PostgresWalletTokens1795349997690 } from './postgres/1795349997690-wall
 import { PostgresRefreshTokenGenerationIndex1795375620857 } from './postgres/1795375620857-refresh-token-generation-index';
 import { PostgresRefreshTokensFillFactor1795390725935 } from './postgres/1795390725935-refresh-tokens-fill-factor';
 import { PostgresRefreshTokensWithoutSessionKey1795402723858 } from './postgres/1795402723858-refresh-tokens-without-session-key';
+import { PostgresSigningKeyStatuses1795423817452 } from './postgres/1795423817452-signing-key-statuses';
 import { SqliteInitialSchema1795347634234 } from './sqlite/1795347634234-initial-schema';
 import { SqliteRefreshChainLinks1795348810021 } from './sqlite/1795348810021-refresh-chain-links';
 import { SqliteWalletTokens1795349970466 } from './sqlite/1795349970466-wallet-tokens';
 import { SqliteRefreshTokenGenerationIndex1795375620856 } from './sqlite/1795375620856-refresh-token-generation-index';
 import { SqliteRefreshTokensWithoutSessionKey1795402723857 } from './sqlite/1795402723857-refresh-tokens-without-session-key';
+import { SqliteSigningKeyStatuses1795423817451 } from './sqlite/1795423817451-signing-key-statuses';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -24,6 +26,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     SqliteWalletTokens1795349970466,
     SqliteRefreshTokenGenerationIndex1795375620856,
     SqliteRefreshTokensWithoutSessionKey1795402723857,
+    SqliteSigningKeyStatuses1795423817451,
   ],
   postgres: [
     PostgresInitialSchema1795347651853,
@@ -32,5 +35,6 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     PostgresRefreshTokenGenerationIndex1795375620857,
     PostgresRefreshTokensFillFactor1795390725935,
     PostgresRefreshTokensWithoutSessionKey1795402723858,
+    PostgresSigningKeyStatuses1795423817452,
   ],
 };
