@@ -395,6 +395,51 @@ describe('Private keys at rest', () => {
   });
 });
 
+describe('Migration of keys stored before statuses existed', () => {
+  it('makes the oldest unretired key active and any other unretired key retired', async () => {
+    const first = await startTestApp({ env: { KEY_ENCRYPTION_SECRET: SECRET_A } });
+    await first.close();
+    const ds = await new DataSource(buildDataSourceOptions(first.config.database)).initialize();
+    try {
+      const applied = async (): Promise<boolean> =>
+        (await ds.query(`SELECT name FROM migrations WHERE name LIKE '%SigningKeyStatuses%'`))
+          .length > 0;
+      // Back to the schema before statuses (undoing anything added after it as well).
+      while (await applied()) await ds.undoLastMigration();
+      await ds.query('DELETE FROM signing_keys');
+      const insert = (kid: string, createdAt: number, retiredAt: number | null) =>
+        ds.query(
+          `INSERT INTO signing_keys (kid, algorithm, public_jwk, private_key, created_at, retired_at) VALUES ('${kid}', 'ES256', '{}', 'sealed', ${createdAt}, ${retiredAt ?? 'NULL'})`,
+        );
+      await insert('long-retired', 500, 900);
+      await insert('oldest-unretired', 1000, null);
+      await insert('younger-unretired', 2000, null);
+      const started = Date.now();
+      await ds.runMigrations();
+      const rows: Array<{
+        kid: string;
+        status: string;
+        activated_at: string | number | null;
+        retired_at: string | number | null;
+      }> = await ds.query(
+        'SELECT kid, status, activated_at, retired_at FROM signing_keys ORDER BY created_at',
+      );
+      expect(rows.map((row) => [row.kid, row.status])).toEqual([
+        ['long-retired', 'retired'],
+        ['oldest-unretired', 'active'],
+        ['younger-unretired', 'retired'],
+      ]);
+      expect(Number(rows[0].retired_at)).toBe(900);
+      expect(Number(rows[1].activated_at)).toBe(1000);
+      expect(rows[1].retired_at).toBeNull();
+      expect(Number(rows[2].retired_at)).toBeGreaterThanOrEqual(started);
+    } finally {
+      await ds.destroy();
+      await first.db.drop();
+    }
+  });
+});
+
 /** Every table of the database, from its catalogue: new tables are covered without a change. */
 async function allTables(dataSource: DataSource): Promise<string[]> {
   const rows: Array<{ name: string }> =
