@@ -3,7 +3,7 @@ import { SIGNING_KEY_STATUSES, type SigningKeyStatus } from '../signing-key.enti
 
 /** A signing key as admins see it: its life, never its material. */
 export class SigningKeyDto {
-  /** The key id (`kid` of the tokens it signs; RFC 7638 thumbprint). @example 3q2-7wAbC… */
+  /** The key id (`kid` of the tokens it signs; RFC 7638 thumbprint). @example nbROiHs4ZsifkA46bgdtMgWlsQOWCFF7rPLBYxfYWus */
   kid: string;
 
   /** @example ES256 */
@@ -36,6 +36,6 @@ export class SigningKeyListDto {
 }
 
 export class RotatedSigningKeyDto {
-  /** The new active key. @example 3q2-7wAbC… */
+  /** The new active key. @example nbROiHs4ZsifkA46bgdtMgWlsQOWCFF7rPLBYxfYWus */
   kid: string;
 }
