@@ -216,6 +216,35 @@ describe('Signing keys: statuses, rotation, revocation', () => {
   });
 });
 
+describe('The grace-window sealer across rotations', () => {
+  let t: TestApp;
+  let admin: string;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { REFRESH_REUSE_GRACE_SECONDS: '60' } });
+    admin = (await adminTokens(t.http)).access_token;
+  });
+  afterAll(() => t.dispose());
+
+  it('opens a successor sealed before a rotation (the retired key still opens it)', async () => {
+    const { tokens } = await loggedInOperator(t.http, admin);
+    const first = await refresh(t.http, tokens.refresh_token).expect(200);
+    await t.http.post('/keys/rotate').set(bearer(admin)).expect(201);
+    const retry = await refresh(t.http, tokens.refresh_token).expect(200);
+    expect(retry.body.refresh_token).toBe(first.body.refresh_token);
+  });
+
+  it('does not open what a revoked key sealed: the retry is reuse', async () => {
+    const { tokens } = await loggedInOperator(t.http, admin);
+    await refresh(t.http, tokens.refresh_token).expect(200);
+    const sealer = (await keyWithStatus(t.http, admin, 'active')).kid;
+    await t.http.post('/keys/rotate').set(bearer(admin)).expect(201);
+    admin = (await adminTokens(t.http)).access_token;
+    await t.http.post(`/keys/${sealer}/revoke`).set(bearer(admin)).expect(200);
+    const retry = await refresh(t.http, tokens.refresh_token).expect(401);
+    expect(code(retry)).toBe('refresh_token_reused');
+  });
+});
+
 describe('Automatic rotation (SIGNING_KEY_ROTATION_DAYS)', () => {
   it('rotates the active key once it is older than the period, and not before', async () => {
     const t = await startTestApp({ env: { SIGNING_KEY_ROTATION_DAYS: '30' } });
