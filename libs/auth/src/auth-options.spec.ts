@@ -1,0 +1,41 @@
+import { resolveAuthOptions } from './auth-options';
+
+describe('resolveAuthOptions', () => {
+  const secret = 'k'.repeat(32);
+
+  it('requires a key-encryption secret of at least 32 characters', () => {
+    expect(() => resolveAuthOptions({ issuer: 'https://i' } as never)).toThrow(
+      /keyEncryptionSecret is required/,
+    );
+    expect(() =>
+      resolveAuthOptions({ issuer: 'https://i', keyEncryptionSecret: 'k'.repeat(31) }),
+    ).toThrow(/keyEncryptionSecret is required and must be at least 32 characters/);
+    expect(() =>
+      resolveAuthOptions({
+        issuer: 'https://i',
+        keyEncryptionSecret: secret,
+        previousKeyEncryptionSecret: 'short',
+      }),
+    ).toThrow(/previousKeyEncryptionSecret must be at least 32 characters/);
+  });
+
+  it('defaults the signing-key rotation to 90 days and the reload to every second', () => {
+    const options = resolveAuthOptions({ issuer: 'https://i', keyEncryptionSecret: secret });
+    expect(options).toMatchObject({ signingKeyRotationDays: 90, signingKeyReloadIntervalMs: 1000 });
+    expect(options.previousKeyEncryptionSecret).toBeUndefined();
+    expect(() =>
+      resolveAuthOptions({
+        issuer: 'https://i',
+        keyEncryptionSecret: secret,
+        signingKeyRotationDays: -1,
+      }),
+    ).toThrow(/signingKeyRotationDays/);
+    expect(() =>
+      resolveAuthOptions({
+        issuer: 'https://i',
+        keyEncryptionSecret: secret,
+        signingKeyReloadIntervalMs: 0,
+      }),
+    ).toThrow(/signingKeyReloadIntervalMs/);
+  });
+});
