@@ -51,6 +51,7 @@ export class SigningKeyLifecycleService implements OnModuleInit, OnModuleDestroy
   private readonly logger = new Logger('SigningKeys');
   private timer: NodeJS.Timeout | undefined;
   private tick: Promise<void> | undefined;
+  private failing = false;
 
   constructor(
     private readonly keys: SigningKeysRepository,
@@ -128,10 +129,16 @@ export class SigningKeyLifecycleService implements OnModuleInit, OnModuleDestroy
     try {
       await this.ring.reload();
       await this.rotateIfDue();
+      if (this.failing) this.logger.log('signing keys reloaded again');
+      this.failing = false;
     } catch (error) {
-      this.logger.warn(
-        `signing keys could not be reloaded: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      // Once per outage, not once a second: the set in memory keeps serving meanwhile.
+      if (!this.failing) {
+        this.logger.warn(
+          `signing keys could not be reloaded (${error instanceof Error ? error.name : 'error'}); retrying every ${this.options.signingKeyReloadIntervalMs} ms`,
+        );
+      }
+      this.failing = true;
     }
   }
 
