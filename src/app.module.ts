@@ -6,6 +6,7 @@ import { buildDataSourceOptions } from './config/database';
 import { initializeWithMigrations } from './config/migrations';
 import { SqliteCheckpointService } from './database/sqlite-checkpoint.service';
 import type { AppConfig } from './config/env';
+import { keyEncryptionSecretFor } from './config/key-encryption-secret';
 import { HealthModule } from './health/health.module';
 import { WalletOperationController } from './wallet/wallet-operation.controller';
 
@@ -22,19 +23,24 @@ export class AppModule {
           // `synchronize`.
           dataSourceFactory: (options) => initializeWithMigrations(options as DataSourceOptions),
         }),
-        AuthModule.forRoot({
-          issuer: config.issuer,
-          audience: config.audience,
-          accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-          refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
-          sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
-          refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
-          bootstrapAdmin: config.bootstrapAdmin,
-          keyEncryptionSecret: config.keyEncryptionSecret,
-          rateLimitPerMinute: config.rateLimitPerMinute,
-          walletTokenTtlSeconds: config.walletTokenTtlSeconds,
-          walletTokenAudience: config.walletTokenAudience,
-          registrationTokenTtlSeconds: config.registrationTokenTtlSeconds,
+        AuthModule.forRootAsync({
+          // A factory, so the warning about a generated secret goes to the app's logger.
+          useFactory: () => ({
+            issuer: config.issuer,
+            audience: config.audience,
+            accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+            refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+            sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+            refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+            bootstrapAdmin: config.bootstrapAdmin,
+            keyEncryptionSecret: keyEncryptionSecretFor(config),
+            previousKeyEncryptionSecret: config.previousKeyEncryptionSecret,
+            signingKeyRotationDays: config.signingKeyRotationDays,
+            rateLimitPerMinute: config.rateLimitPerMinute,
+            walletTokenTtlSeconds: config.walletTokenTtlSeconds,
+            walletTokenAudience: config.walletTokenAudience,
+            registrationTokenTtlSeconds: config.registrationTokenTtlSeconds,
+          }),
           profiles: config.profiles,
         }),
         HealthModule,

@@ -187,6 +187,8 @@ try {
   await setup.end();
   await migrateWithServer(join(ROOT, 'dist/src/main.js'), {
     DATABASE_URL: adminUrl.replace(/\/\w+$/, '/migrated'),
+    // The server refuses PostgreSQL without it; this run only migrates.
+    KEY_ENCRYPTION_SECRET: 'bench-key-encryption-secret-0123456789-abcdef',
   });
   const admin = quietPool(adminUrl);
   const results = [];

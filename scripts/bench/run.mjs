@@ -132,6 +132,8 @@ async function startOurs() {
       HOST: '127.0.0.1',
       DATABASE_URL: postgres?.url ?? '',
       DATABASE_PATH: join(dir, 'auth.sqlite'),
+      // Required on PostgreSQL; on SQLite it spares the generated secret file.
+      KEY_ENCRYPTION_SECRET: randomBytes(32).toString('base64url'),
       RATE_LIMIT_PER_MINUTE: '0',
       ACCESS_TOKEN_TTL_SECONDS: '3600',
       BOOTSTRAP_ADMIN_KEY_ID: admin.api_key_id,

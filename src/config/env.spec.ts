@@ -19,6 +19,27 @@ describe('loadConfig', () => {
       docsEnabled: true,
     });
     expect(config.bootstrapAdmin).toBeUndefined();
+    expect(config.signingKeyRotationDays).toBe(90);
+    // Unset on the embedded database: the server keeps a generated one beside the database.
+    expect(config.keyEncryptionSecret).toBeUndefined();
+    expect(config.previousKeyEncryptionSecret).toBeUndefined();
+  });
+
+  it('reads the key-encryption secrets and the signing-key rotation period', () => {
+    const config = loadConfig({
+      KEY_ENCRYPTION_SECRET: 'k'.repeat(32),
+      KEY_ENCRYPTION_SECRET_PREVIOUS: 'p'.repeat(40),
+      SIGNING_KEY_ROTATION_DAYS: '0',
+    });
+    expect(config.keyEncryptionSecret).toBe('k'.repeat(32));
+    expect(config.previousKeyEncryptionSecret).toBe('p'.repeat(40));
+    expect(config.signingKeyRotationDays).toBe(0);
+  });
+
+  it('refuses PostgreSQL without KEY_ENCRYPTION_SECRET, naming it', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/auth' })).toThrow(
+      /^Invalid configuration: KEY_ENCRYPTION_SECRET is required with DATABASE_URL/,
+    );
   });
 
   it('reads WALLET_TOKEN_AUDIENCE, REGISTRATION_TOKEN_TTL_SECONDS and DOCS_ENABLED', () => {
@@ -44,6 +65,7 @@ describe('loadConfig', () => {
   it('selects PostgreSQL when DATABASE_URL is set, and never derives the issuer from PORT', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://u:p@db:5432/auth',
+      KEY_ENCRYPTION_SECRET: 'k'.repeat(32),
       PORT: '8080',
       JWT_AUDIENCE: 'api',
     });
@@ -80,6 +102,9 @@ describe('loadConfig', () => {
       'BOOTSTRAP_ADMIN_KEY_SECRET',
     ],
     [{ KEY_ENCRYPTION_SECRET: 'too-short' }, 'KEY_ENCRYPTION_SECRET'],
+    [{ KEY_ENCRYPTION_SECRET_PREVIOUS: 'x'.repeat(31) }, 'KEY_ENCRYPTION_SECRET_PREVIOUS'],
+    [{ SIGNING_KEY_ROTATION_DAYS: '-1' }, 'SIGNING_KEY_ROTATION_DAYS'],
+    [{ SIGNING_KEY_ROTATION_DAYS: 'monthly' }, 'SIGNING_KEY_ROTATION_DAYS'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));

@@ -1,3 +1,4 @@
+import { MIN_KEY_ENCRYPTION_SECRET_LENGTH } from '../../libs/auth/src/keys/key-encryption';
 import { PROFILE_NAMES, type ProfileName } from '../../libs/auth/src/profiles/profile-names';
 
 /**
@@ -38,7 +39,15 @@ export interface AppConfig {
   /** Serve Swagger UI at /docs and the document at /docs-json. */
   docsEnabled: boolean;
   bootstrapAdmin?: { apiKeyId: string; apiKeySecret: string };
+  /**
+   * Seals private signing keys. Required on PostgreSQL; unset on SQLite, the server keeps a
+   * generated one in `key-encryption.secret` beside the database (key-encryption-secret.ts).
+   */
   keyEncryptionSecret?: string;
+  /** The secret being replaced: keys still sealed under it are re-sealed at start. */
+  previousKeyEncryptionSecret?: string;
+  /** Days after which the active signing key is rotated; 0 turns it off. */
+  signingKeyRotationDays: number;
   /** Seed profiles to mount. */
   profiles: ProfileName[];
 }
@@ -119,6 +128,15 @@ function readBoolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
 }
 
+/** A key-encryption secret: unset, or at least 32 characters. */
+function readSecret(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim() || undefined;
+  if (value !== undefined && value.length < MIN_KEY_ENCRYPTION_SECRET_LENGTH) {
+    throw new ConfigError(name, `must be at least ${MIN_KEY_ENCRYPTION_SECRET_LENGTH} characters`);
+  }
+  return value;
+}
+
 export function loadDatabaseConfig(env: Env): DatabaseConfig {
   const url = readUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']);
   const path = env.DATABASE_PATH?.trim() || './data/auth.sqlite';
@@ -128,6 +146,7 @@ export function loadDatabaseConfig(env: Env): DatabaseConfig {
 export function loadConfig(env: Env): AppConfig {
   const issuer = readUrl(env, 'ISSUER_URL', 'http://localhost:3000', ['http:', 'https:']) as string;
   const audience = env.JWT_AUDIENCE?.trim() || issuer;
+  const database = loadDatabaseConfig(env);
   const walletTokenAudience =
     env.WALLET_TOKEN_AUDIENCE?.trim() || `${issuer.replace(/\/+$/, '')}/wallet`;
   if (walletTokenAudience === audience) {
@@ -136,15 +155,19 @@ export function loadConfig(env: Env): AppConfig {
       "must differ from JWT_AUDIENCE (the access tokens' audience)",
     );
   }
-  const keyEncryptionSecret = env.KEY_ENCRYPTION_SECRET?.trim() || undefined;
-  if (keyEncryptionSecret !== undefined && keyEncryptionSecret.length < 32) {
-    throw new ConfigError('KEY_ENCRYPTION_SECRET', 'must be at least 32 characters');
+  const keyEncryptionSecret = readSecret(env, 'KEY_ENCRYPTION_SECRET');
+  if (keyEncryptionSecret === undefined && database.type === 'postgres') {
+    // Instances sharing a database must share the secret: none can be generated for them.
+    throw new ConfigError(
+      'KEY_ENCRYPTION_SECRET',
+      'is required with DATABASE_URL (PostgreSQL): at least 32 characters that seal the signing keys',
+    );
   }
   const day = 86_400;
   return {
     port: readInt(env, 'PORT', 3000, 0, 65_535),
     host: env.HOST?.trim() || '0.0.0.0',
-    database: loadDatabaseConfig(env),
+    database,
     issuer,
     audience,
     accessTokenTtlSeconds: readInt(env, 'ACCESS_TOKEN_TTL_SECONDS', 300, 1, 7 * day),
@@ -164,6 +187,8 @@ export function loadConfig(env: Env): AppConfig {
     docsEnabled: readBoolean(env, 'DOCS_ENABLED', true),
     bootstrapAdmin: readBootstrapAdmin(env),
     keyEncryptionSecret,
+    previousKeyEncryptionSecret: readSecret(env, 'KEY_ENCRYPTION_SECRET_PREVIOUS'),
+    signingKeyRotationDays: readInt(env, 'SIGNING_KEY_ROTATION_DAYS', 90, 0, 3650),
     profiles: readProfiles(env),
   };
 }

@@ -54,8 +54,10 @@ describe('POST /auth/token', () => {
       role: 'operator',
     });
     const jwks = await t.http.get('/.well-known/jwks.json').expect(200);
-    expect(jwks.body.keys).toHaveLength(1);
-    expect(jwks.body.keys[0]).toEqual({
+    // The active key and the next one (published before it signs anything).
+    expect(jwks.body.keys).toHaveLength(2);
+    const signer = jwks.body.keys.find((key: { kid: string }) => key.kid === header.kid);
+    expect(signer).toEqual({
       kty: 'EC',
       crv: 'P-256',
       x: expect.any(String),
@@ -64,7 +66,7 @@ describe('POST /auth/token', () => {
       alg: 'ES256',
       use: 'sig',
     });
-    expect(jwks.body.keys[0]).not.toHaveProperty('d');
+    expect(signer).not.toHaveProperty('d');
     expect(verifiesWithJwks(tokens.access_token, jwks.body.keys)).toBe(true);
   });
 

@@ -10,6 +10,7 @@ import { AppModule as ExpressHostModule } from './express-host/app.module';
 import { createFastifyHostModule } from './fastify-host/app.module';
 
 const ISSUER = 'https://host.example';
+const HOST_KEY_ENCRYPTION_SECRET = 'host-key-encryption-secret-0123456789-abcdef';
 const ADMIN = {
   apiKeyId: 'host-admin-key-00000001',
   apiKeySecret: 'Host-admin-secret-for-tests-0123456789abcdef',
@@ -94,6 +95,7 @@ describe('Fixture host on Express (forRootAsync, autoLoadEntities, ConfigService
       ISSUER_URL: ISSUER,
       ADMIN_KEY_ID: ADMIN.apiKeyId,
       ADMIN_KEY_SECRET: ADMIN.apiKeySecret,
+      KEY_ENCRYPTION_SECRET: HOST_KEY_ENCRYPTION_SECRET,
     });
     app = await NestFactory.create(ExpressHostModule, new ExpressAdapter(), {
       logger: false,
@@ -138,6 +140,7 @@ describe('Fixture host on Fastify (forRoot, entities listed explicitly)', () => 
       databasePath: db.env.DATABASE_PATH,
       issuer: ISSUER,
       admin: ADMIN,
+      keyEncryptionSecret: HOST_KEY_ENCRYPTION_SECRET,
     });
     app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), {
       logger: false,

@@ -73,6 +73,7 @@ describe('The library package', () => {
         'Public',
         'Seed004ErrorFilter',
         'SessionsService',
+        'SigningKeyLifecycleService',
         'TokenService',
         'WalletOperation',
         'WalletTokenGuard',

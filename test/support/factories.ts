@@ -78,3 +78,27 @@ export async function loggedInOperator(
 export function refresh(http: TestAgent, refreshToken: string) {
   return http.post('/auth/token/refresh').send({ refresh_token: refreshToken });
 }
+
+/** A client secret (POST /clients), the `x-client-secret` of seed 004. */
+export async function clientSecretOf(http: TestAgent, adminAccessToken: string): Promise<string> {
+  const created = await http
+    .post('/clients')
+    .set(bearer(adminAccessToken))
+    .send({ name: uniqueName('client') })
+    .expect(201);
+  return created.body.client_secret as string;
+}
+
+/** Seed 004's wallet token for a refresh token: `{walletToken, refreshToken}` (the successor). */
+export async function walletTokens(
+  http: TestAgent,
+  refreshToken: string,
+  clientSecret: string,
+): Promise<{ walletToken: string; refreshToken: string }> {
+  const response = await http
+    .post('/api/v2/wallet/refresh')
+    .set('x-client-secret', clientSecret)
+    .send({ refreshToken })
+    .expect(200);
+  return response.body.data;
+}

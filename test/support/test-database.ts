@@ -6,6 +6,9 @@ import { Client } from 'pg';
 
 export type TestDbKind = 'sqlite' | 'postgres';
 
+/** The key-encryption secret of test databases on PostgreSQL. */
+export const TEST_KEY_ENCRYPTION_SECRET = 'test-key-encryption-secret-0123456789-abcdef';
+
 export interface TestDatabase {
   kind: TestDbKind;
   /** Environment variables that point the server at this database. */
@@ -39,7 +42,9 @@ export async function createTestDatabase(
   url.pathname = `/${name}`;
   return {
     kind,
-    env: { DATABASE_URL: url.toString() },
+    // PostgreSQL needs the secret that seals the signing keys (the server refuses to start
+    // without one); every instance on this database shares it.
+    env: { DATABASE_URL: url.toString(), KEY_ENCRYPTION_SECRET: TEST_KEY_ENCRYPTION_SECRET },
     drop: () =>
       withAdmin(adminUrl, (client) =>
         client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),

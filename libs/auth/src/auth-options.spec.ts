@@ -1,8 +1,49 @@
 import { resolveAuthOptions } from './auth-options';
 
 describe('resolveAuthOptions', () => {
+  const secret = 'k'.repeat(32);
+
+  it('requires a key-encryption secret of at least 32 characters', () => {
+    expect(() => resolveAuthOptions({ issuer: 'https://i' } as never)).toThrow(
+      /keyEncryptionSecret is required/,
+    );
+    expect(() =>
+      resolveAuthOptions({ issuer: 'https://i', keyEncryptionSecret: 'k'.repeat(31) }),
+    ).toThrow(/keyEncryptionSecret is required and must be at least 32 characters/);
+    expect(() =>
+      resolveAuthOptions({
+        issuer: 'https://i',
+        keyEncryptionSecret: secret,
+        previousKeyEncryptionSecret: 'short',
+      }),
+    ).toThrow(/previousKeyEncryptionSecret must be at least 32 characters/);
+  });
+
+  it('defaults the signing-key rotation to 90 days and the reload to every second', () => {
+    const options = resolveAuthOptions({ issuer: 'https://i', keyEncryptionSecret: secret });
+    expect(options).toMatchObject({ signingKeyRotationDays: 90, signingKeyReloadIntervalMs: 1000 });
+    expect(options.previousKeyEncryptionSecret).toBeUndefined();
+    expect(() =>
+      resolveAuthOptions({
+        issuer: 'https://i',
+        keyEncryptionSecret: secret,
+        signingKeyRotationDays: -1,
+      }),
+    ).toThrow(/signingKeyRotationDays/);
+    expect(() =>
+      resolveAuthOptions({
+        issuer: 'https://i',
+        keyEncryptionSecret: secret,
+        signingKeyReloadIntervalMs: 0,
+      }),
+    ).toThrow(/signingKeyReloadIntervalMs/);
+  });
+
   it('defaults the wallet audience to <issuer>/wallet and registration tokens to 72 hours', () => {
-    const options = resolveAuthOptions({ issuer: 'https://auth.example/' });
+    const options = resolveAuthOptions({
+      issuer: 'https://auth.example/',
+      keyEncryptionSecret: secret,
+    });
     expect(options.walletTokenAudience).toBe('https://auth.example/wallet');
     expect(options.audience).toBe('https://auth.example/');
     expect(options.registrationTokenTtlSeconds).toBe(259_200);
@@ -12,18 +53,27 @@ describe('resolveAuthOptions', () => {
     expect(() =>
       resolveAuthOptions({
         issuer: 'https://a.example',
+        keyEncryptionSecret: secret,
         audience: 'api',
         walletTokenAudience: 'api',
       }),
     ).toThrow(/walletTokenAudience must differ from audience/);
     expect(() =>
-      resolveAuthOptions({ issuer: 'https://a.example', audience: 'https://a.example/wallet' }),
+      resolveAuthOptions({
+        issuer: 'https://a.example',
+        keyEncryptionSecret: secret,
+        audience: 'https://a.example/wallet',
+      }),
     ).toThrow(/walletTokenAudience must differ from audience/);
   });
 
   it('refuses a registration-token lifetime that is not a positive integer', () => {
     expect(() =>
-      resolveAuthOptions({ issuer: 'https://a.example', registrationTokenTtlSeconds: 0 }),
+      resolveAuthOptions({
+        issuer: 'https://a.example',
+        keyEncryptionSecret: secret,
+        registrationTokenTtlSeconds: 0,
+      }),
     ).toThrow(/registrationTokenTtlSeconds/);
   });
 });

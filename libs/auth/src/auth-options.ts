@@ -1,3 +1,5 @@
+import { MIN_KEY_ENCRYPTION_SECRET_LENGTH } from './keys/key-encryption';
+
 /** Options of `AuthModule.forRoot()` / `forRootAsync()`. The library never reads environment variables: the host passes everything in. */
 export interface AuthModuleOptions {
   /** `iss` of every token. */
@@ -14,8 +16,25 @@ export interface AuthModuleOptions {
   refreshReuseGraceSeconds?: number;
   /** Creates an active admin with this API key at start-up when no admin exists yet. */
   bootstrapAdmin?: { apiKeyId: string; apiKeySecret: string };
-  /** When set, signing keys are stored encrypted (AES-256-GCM) with a key derived from it. */
-  keyEncryptionSecret?: string;
+  /**
+   * Required, at least 32 characters: private signing keys are stored only sealed
+   * (AES-256-GCM) under a key derived from it. Keys stored in clear by an earlier version are
+   * sealed at start-up.
+   */
+  keyEncryptionSecret: string;
+  /**
+   * The secret used before `keyEncryptionSecret`, while changing it: keys still sealed under it
+   * are re-sealed under the new one at start-up. Remove it once every instance has started.
+   */
+  previousKeyEncryptionSecret?: string;
+  /** The active signing key is rotated when older than this many days; 0 turns it off (default 90). */
+  signingKeyRotationDays?: number;
+  /**
+   * How often each instance reloads the signing-key set, in ms (default 1000): the longest a
+   * rotation or revocation made by another instance takes to reach this one. Also when the
+   * automatic rotation is checked.
+   */
+  signingKeyReloadIntervalMs?: number;
   /** Register the bearer guard for every route of the host (default true). */
   globalGuard?: boolean;
   /**
@@ -43,9 +62,9 @@ export interface AuthModuleOptions {
 
 /** Options with every default applied: what services inject. */
 export type ResolvedAuthOptions = Required<
-  Omit<AuthModuleOptions, 'bootstrapAdmin' | 'keyEncryptionSecret'>
+  Omit<AuthModuleOptions, 'bootstrapAdmin' | 'previousKeyEncryptionSecret'>
 > &
-  Pick<AuthModuleOptions, 'bootstrapAdmin' | 'keyEncryptionSecret'>;
+  Pick<AuthModuleOptions, 'bootstrapAdmin' | 'previousKeyEncryptionSecret'>;
 
 const DAY = 86_400;
 
@@ -59,6 +78,9 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? 0,
     bootstrapAdmin: options.bootstrapAdmin,
     keyEncryptionSecret: options.keyEncryptionSecret,
+    previousKeyEncryptionSecret: options.previousKeyEncryptionSecret || undefined,
+    signingKeyRotationDays: options.signingKeyRotationDays ?? 90,
+    signingKeyReloadIntervalMs: options.signingKeyReloadIntervalMs ?? 1000,
     globalGuard: options.globalGuard ?? true,
     sessionCheckTtlMs: options.sessionCheckTtlMs ?? 500,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 3000,
@@ -89,7 +111,31 @@ function validate(options: ResolvedAuthOptions): void {
       problems.push(`${name} must be a positive integer`);
     }
   }
+  if (
+    typeof options.keyEncryptionSecret !== 'string' ||
+    options.keyEncryptionSecret.length < MIN_KEY_ENCRYPTION_SECRET_LENGTH
+  ) {
+    problems.push(
+      `keyEncryptionSecret is required and must be at least ${MIN_KEY_ENCRYPTION_SECRET_LENGTH} characters`,
+    );
+  }
+  if (
+    options.previousKeyEncryptionSecret !== undefined &&
+    (typeof options.previousKeyEncryptionSecret !== 'string' ||
+      options.previousKeyEncryptionSecret.length < MIN_KEY_ENCRYPTION_SECRET_LENGTH)
+  ) {
+    problems.push(
+      `previousKeyEncryptionSecret must be at least ${MIN_KEY_ENCRYPTION_SECRET_LENGTH} characters`,
+    );
+  }
+  if (
+    !Number.isInteger(options.signingKeyReloadIntervalMs) ||
+    options.signingKeyReloadIntervalMs < 1
+  ) {
+    problems.push('signingKeyReloadIntervalMs must be a positive integer');
+  }
   for (const name of [
+    'signingKeyRotationDays',
     'refreshReuseGraceSeconds',
     'sessionCheckTtlMs',
     'rateLimitPerMinute',

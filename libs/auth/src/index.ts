@@ -25,6 +25,12 @@ export type { WalletPrincipal } from './profiles/seed-004/wallet-token.service';
 // Services a host may call.
 export { TokenService, type IssuedTokens } from './token/token.service';
 export { SessionsService } from './sessions/sessions.service';
+export {
+  SigningKeyLifecycleService,
+  type KeyChangeActor,
+  type SigningKeyInfo,
+} from './keys/signing-key-lifecycle.service';
+export type { SigningKeyStatus } from './keys/signing-key.entity';
 
 // The error shape, for hosts that want it on their own routes too.
 export { DomainError } from './common/domain-error';

@@ -8,6 +8,8 @@ export const databaseConfig = registerAs('database', () => ({
 
 export const authConfig = registerAs('auth', (): AuthModuleOptions => ({
   issuer: process.env.ISSUER_URL ?? 'http://localhost:3000',
+  // Required by the library: it seals the signing keys. A host reads it from its own secrets.
+  keyEncryptionSecret: process.env.KEY_ENCRYPTION_SECRET ?? '',
   bootstrapAdmin:
     process.env.ADMIN_KEY_ID && process.env.ADMIN_KEY_SECRET
       ? { apiKeyId: process.env.ADMIN_KEY_ID, apiKeySecret: process.env.ADMIN_KEY_SECRET }

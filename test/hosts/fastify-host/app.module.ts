@@ -15,6 +15,7 @@ export interface FastifyHostSettings {
   databasePath: string;
   issuer: string;
   admin: { apiKeyId: string; apiKeySecret: string };
+  keyEncryptionSecret: string;
 }
 
 /** A host controller: its own routes next to the library's, guarded by the library's guard. */
@@ -68,6 +69,7 @@ export function createFastifyHostModule(settings: FastifyHostSettings) {
       AuthModule.forRoot({
         issuer: settings.issuer,
         bootstrapAdmin: settings.admin,
+        keyEncryptionSecret: settings.keyEncryptionSecret,
         profiles: [],
         routePrefix: 'identity',
       }),

@@ -14,6 +14,8 @@ export const AUDIT_EVENT_TYPES = [
   'refresh_token.reused',
   'session.revoked',
   'auth.failed',
+  'signing_key.rotated',
+  'signing_key.revoked',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -30,7 +30,7 @@ export function encodeHeader(header: JwsHeader): string {
 export async function verifyEs256(
   token: string,
   expectedType: string,
-  keyFor: (kid: string) => Promise<KeyObject | undefined>,
+  keyFor: (kid: string) => KeyObject | undefined | Promise<KeyObject | undefined>,
 ): Promise<Record<string, unknown> | undefined> {
   const parts = token.split('.');
   if (parts.length !== 3 || token.length > 8192) return undefined;

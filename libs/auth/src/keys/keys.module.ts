@@ -1,11 +1,27 @@
 import { Module } from '@nestjs/common';
+import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
+import { AuditModule } from '../audit/audit.module';
 import { JwksController } from './jwks.controller';
+import { KeyEncryption } from './key-encryption';
+import { KeysController } from './keys.controller';
+import { SigningKeyLifecycleService } from './signing-key-lifecycle.service';
 import { SigningKeysRepository } from './signing-keys.repository';
 import { SigningKeysService } from './signing-keys.service';
 
 @Module({
-  controllers: [JwksController],
-  providers: [SigningKeysRepository, SigningKeysService],
-  exports: [SigningKeysService],
+  imports: [AuditModule],
+  controllers: [JwksController, KeysController],
+  providers: [
+    SigningKeysRepository,
+    SigningKeysService,
+    SigningKeyLifecycleService,
+    {
+      provide: KeyEncryption,
+      inject: [AUTH_OPTIONS],
+      useFactory: (options: ResolvedAuthOptions) =>
+        new KeyEncryption(options.keyEncryptionSecret, options.previousKeyEncryptionSecret),
+    },
+  ],
+  exports: [SigningKeysService, SigningKeyLifecycleService],
 })
 export class KeysModule {}

@@ -50,3 +50,15 @@ export class Sealer {
     }
   }
 }
+
+/** The key a sealed value names (its first part). */
+export function sealedKeyId(sealed: string): string {
+  const dot = sealed.indexOf('.');
+  return dot < 0 ? '' : sealed.slice(0, dot);
+}
+
+/** Seals under the current key; opens what any key still held sealed. */
+export interface KeyRingSealer {
+  seal(plaintext: string): string;
+  open(sealed: string): string | undefined;
+}

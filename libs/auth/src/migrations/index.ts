@@ -7,11 +7,13 @@ import { PostgresRefreshTokensFillFactor1795390725935 } from './postgres/1795390
 import { PostgresRefreshTokensWithoutSessionKey1795402723858 } from './postgres/1795402723858-refresh-tokens-without-session-key';
 import { PostgresRegistrationTokenExpiry1795420000001 } from './postgres/1795420000001-registration-token-expiry';
 import { SqliteRegistrationTokenExpiry1795420000000 } from './sqlite/1795420000000-registration-token-expiry';
+import { PostgresSigningKeyStatuses1795423817452 } from './postgres/1795423817452-signing-key-statuses';
 import { SqliteInitialSchema1795347634234 } from './sqlite/1795347634234-initial-schema';
 import { SqliteRefreshChainLinks1795348810021 } from './sqlite/1795348810021-refresh-chain-links';
 import { SqliteWalletTokens1795349970466 } from './sqlite/1795349970466-wallet-tokens';
 import { SqliteRefreshTokenGenerationIndex1795375620856 } from './sqlite/1795375620856-refresh-token-generation-index';
 import { SqliteRefreshTokensWithoutSessionKey1795402723857 } from './sqlite/1795402723857-refresh-tokens-without-session-key';
+import { SqliteSigningKeyStatuses1795423817451 } from './sqlite/1795423817451-signing-key-statuses';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -27,6 +29,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     SqliteRefreshTokenGenerationIndex1795375620856,
     SqliteRefreshTokensWithoutSessionKey1795402723857,
     SqliteRegistrationTokenExpiry1795420000000,
+    SqliteSigningKeyStatuses1795423817451,
   ],
   postgres: [
     PostgresInitialSchema1795347651853,
@@ -36,5 +39,6 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     PostgresRefreshTokensFillFactor1795390725935,
     PostgresRefreshTokensWithoutSessionKey1795402723858,
     PostgresRegistrationTokenExpiry1795420000001,
+    PostgresSigningKeyStatuses1795423817452,
   ],
 };

@@ -61,11 +61,10 @@ export class BearerJwtStrategy extends PassportStrategy(Strategy, BEARER_STRATEG
           done(new Error('unacceptable token header'));
           return;
         }
-        keys.verificationKey(header.kid).then(
-          // jsonwebtoken accepts a KeyObject (parsed once) where its typings only name strings.
-          (key) => (key ? done(null, key as unknown as string) : done(new Error('unknown kid'))),
-          (error: unknown) => done(error),
-        );
+        const key = keys.verificationKey(header.kid);
+        // jsonwebtoken accepts a KeyObject (parsed once) where its typings only name strings.
+        if (key) done(null, key as unknown as string);
+        else done(new Error('unknown or revoked kid'));
       },
     });
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/principal';
+import { SigningKeysService } from '../keys/signing-keys.service';
 import { SessionLivenessCache } from '../sessions/session-liveness.cache';
 
 /** Bounds memory: beyond this many tokens the oldest is dropped. */
@@ -11,29 +12,36 @@ const MAX_ENTRIES = 10_000;
  * entry never outlives the token's `exp`, and the entries of a session are dropped as soon as
  * this instance learns the session has ended. It says nothing about the session otherwise:
  * the bearer guard still checks session liveness on every request, so a revocation made by
- * another instance applies as before.
+ * another instance applies as before. Nor does an entry outlive its signing key: a token whose
+ * `kid` this instance no longer trusts (revoked) is verified again, and refused.
  */
 @Injectable()
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, Principal>();
+  private readonly entries = new Map<string, { principal: Principal; kid: string }>();
   /** The cached tokens of each session, to drop them together. */
   private readonly tokensBySession = new Map<string, Set<string>>();
 
-  constructor(liveness: SessionLivenessCache) {
+  constructor(
+    liveness: SessionLivenessCache,
+    private readonly keys: SigningKeysService,
+  ) {
     liveness.onSessionEnded((sessionId) => this.forgetSession(sessionId));
   }
 
   get(token: string, now = Date.now()): Principal | undefined {
-    const principal = this.entries.get(token);
-    if (principal && principal.expiresAt <= now) {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    // A Map lookup per request: the key set in memory is what the periodic reload last saw.
+    if (entry.principal.expiresAt <= now || !this.keys.trusts(entry.kid)) {
       this.forget(token);
       return undefined;
     }
-    return principal;
+    return entry.principal;
   }
 
+  /** Remembers a token that has just been verified (so its header is well formed). */
   remember(token: string, principal: Principal): void {
-    this.entries.set(token, principal);
+    this.entries.set(token, { principal, kid: kidOf(token) });
     let tokens = this.tokensBySession.get(principal.sessionId);
     if (!tokens) {
       tokens = new Set();
@@ -47,12 +55,13 @@ export class VerifiedTokenCache {
   }
 
   forget(token: string): void {
-    const principal = this.entries.get(token);
-    if (!principal) return;
+    const entry = this.entries.get(token);
+    if (!entry) return;
     this.entries.delete(token);
-    const tokens = this.tokensBySession.get(principal.sessionId);
+    const { sessionId } = entry.principal;
+    const tokens = this.tokensBySession.get(sessionId);
     tokens?.delete(token);
-    if (tokens?.size === 0) this.tokensBySession.delete(principal.sessionId);
+    if (tokens?.size === 0) this.tokensBySession.delete(sessionId);
   }
 
   /** Drops every cached token of a session. */
@@ -61,5 +70,18 @@ export class VerifiedTokenCache {
     if (!tokens) return;
     for (const token of tokens) this.entries.delete(token);
     this.tokensBySession.delete(sessionId);
+  }
+}
+
+/** The `kid` of a JWS header, or '' when there is none to read. */
+function kidOf(token: string): string {
+  try {
+    const header: unknown = JSON.parse(
+      Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'),
+    );
+    const kid = (header as { kid?: unknown } | null)?.kid;
+    return typeof kid === 'string' ? kid : '';
+  } catch {
+    return '';
   }
 }
