@@ -33,6 +33,8 @@ export class AppModule {
           keyEncryptionSecret: config.keyEncryptionSecret,
           rateLimitPerMinute: config.rateLimitPerMinute,
           walletTokenTtlSeconds: config.walletTokenTtlSeconds,
+          maxSessionsPerApiKey: config.maxSessionsPerApiKey,
+          auditRetentionDays: config.auditRetentionDays,
           profiles: config.profiles,
         }),
         HealthModule,

@@ -14,6 +14,9 @@ describe('loadConfig', () => {
       refreshReuseGraceSeconds: 0,
       rateLimitPerMinute: 3000,
       walletTokenTtlSeconds: 86_400,
+      trustProxy: false,
+      maxSessionsPerApiKey: 1000,
+      auditRetentionDays: 365,
     });
     expect(config.bootstrapAdmin).toBeUndefined();
   });
@@ -52,9 +55,33 @@ describe('loadConfig', () => {
       'BOOTSTRAP_ADMIN_KEY_SECRET',
     ],
     [{ KEY_ENCRYPTION_SECRET: 'too-short' }, 'KEY_ENCRYPTION_SECRET'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/8,fd00::/129' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.256' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/8/1' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '-1' }, 'TRUST_PROXY'],
+    [{ MAX_SESSIONS_PER_API_KEY: '-1' }, 'MAX_SESSIONS_PER_API_KEY'],
+    [{ MAX_SESSIONS_PER_API_KEY: 'many' }, 'MAX_SESSIONS_PER_API_KEY'],
+    [{ AUDIT_RETENTION_DAYS: '1.5' }, 'AUDIT_RETENTION_DAYS'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
+  });
+
+  it.each([
+    ['false', false],
+    ['true', true],
+    ['2', 2],
+    ['127.0.0.1', ['127.0.0.1']],
+    [' 10.0.0.0/8 , 192.168.1.7, fd00::/8 ', ['10.0.0.0/8', '192.168.1.7', 'fd00::/8']],
+  ])('reads TRUST_PROXY=%j', (raw, expected) => {
+    expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  it('reads the bounded-growth settings', () => {
+    const config = loadConfig({ MAX_SESSIONS_PER_API_KEY: '5', AUDIT_RETENTION_DAYS: '30' });
+    expect(config).toMatchObject({ maxSessionsPerApiKey: 5, auditRetentionDays: 30 });
   });
 
   it('never echoes a bad secret in the message', () => {

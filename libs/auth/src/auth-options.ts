@@ -31,6 +31,13 @@ export interface AuthModuleOptions {
   cleanupIntervalSeconds?: number;
   /** Lifetime of seed 004's single-use wallet token (default 86400). */
   walletTokenTtlSeconds?: number;
+  /**
+   * Live sessions one API key may hold; opening one more revokes its oldest (reason
+   * `session_limit`). 0 turns the cap off (default 1000).
+   */
+  maxSessionsPerApiKey?: number;
+  /** Audit events older than this many days are deleted by the clean-up; 0 keeps them all (default 365). */
+  auditRetentionDays?: number;
 }
 
 /** Options with every default applied: what services inject. */
@@ -57,6 +64,8 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     failedAttemptsPerKeyPerMinute: options.failedAttemptsPerKeyPerMinute ?? 10,
     cleanupIntervalSeconds: options.cleanupIntervalSeconds ?? 3600,
     walletTokenTtlSeconds: options.walletTokenTtlSeconds ?? 86_400,
+    maxSessionsPerApiKey: options.maxSessionsPerApiKey ?? 1000,
+    auditRetentionDays: options.auditRetentionDays ?? 365,
   };
   validate(resolved);
   return resolved;
@@ -83,6 +92,8 @@ function validate(options: ResolvedAuthOptions): void {
     'rateLimitPerMinute',
     'failedAttemptsPerKeyPerMinute',
     'cleanupIntervalSeconds',
+    'maxSessionsPerApiKey',
+    'auditRetentionDays',
   ] as const) {
     if (!Number.isInteger(options[name]) || options[name] < 0) {
       problems.push(`${name} must be a non-negative integer`);

@@ -16,6 +16,10 @@ export class AuditEventsRepository {
     if (events.length > 0) await this.repo(manager).insert(events);
   }
 
+  async rewriteData(id: string, data: string, manager: EntityManager): Promise<void> {
+    await this.repo(manager).update({ id }, { data });
+  }
+
   /** A user's events, newest first (ids are time-ordered, so they break ties within a millisecond). */
   findPageOfUser(apiUserId: string, page: PageRequest): Promise<[AuditEventEntity[], number]> {
     return this.repo().findAndCount({

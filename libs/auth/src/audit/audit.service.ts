@@ -38,6 +38,18 @@ export class AuditService {
     return this.unitOfWork.write((manager) => this.record(manager, input));
   }
 
+  /** Writes an event built by `toAuditEvent` on its own (its writer needs to know the id). */
+  insertAlone(event: AuditEventEntity): Promise<void> {
+    return this.unitOfWork.write((manager) => this.events.insert([event], manager));
+  }
+
+  /** Replaces the specifics of a recorded event (an aggregated event's running count). */
+  rewriteData(id: string, data: NonNullable<AuditEventInput['data']>): Promise<void> {
+    return this.unitOfWork.write((manager) =>
+      this.events.rewriteData(id, JSON.stringify(data), manager),
+    );
+  }
+
   findPageOfUser(apiUserId: string, page: PageRequest): Promise<[AuditEventEntity[], number]> {
     return this.events.findPageOfUser(apiUserId, page);
   }
