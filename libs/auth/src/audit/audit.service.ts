@@ -50,6 +50,13 @@ export class AuditService {
     );
   }
 
+  /** Deletes at most `limit` events created before `cutoff`, in one transaction; returns how many. */
+  deleteSomeCreatedBefore(cutoff: number, limit: number): Promise<number> {
+    return this.unitOfWork.transaction((manager) =>
+      this.events.deleteSomeCreatedBefore(cutoff, limit, manager),
+    );
+  }
+
   findPageOfUser(apiUserId: string, page: PageRequest): Promise<[AuditEventEntity[], number]> {
     return this.events.findPageOfUser(apiUserId, page);
   }

@@ -5,6 +5,8 @@ import { PostgresWalletTokens1795349997690 } from './postgres/1795349997690-wall
 import { PostgresRefreshTokenGenerationIndex1795375620857 } from './postgres/1795375620857-refresh-token-generation-index';
 import { PostgresRefreshTokensFillFactor1795390725935 } from './postgres/1795390725935-refresh-tokens-fill-factor';
 import { PostgresRefreshTokensWithoutSessionKey1795402723858 } from './postgres/1795402723858-refresh-tokens-without-session-key';
+import { PostgresBoundedGrowth1796342400001 } from './postgres/1796342400001-bounded-growth';
+import { SqliteBoundedGrowth1796342400000 } from './sqlite/1796342400000-bounded-growth';
 import { SqliteInitialSchema1795347634234 } from './sqlite/1795347634234-initial-schema';
 import { SqliteRefreshChainLinks1795348810021 } from './sqlite/1795348810021-refresh-chain-links';
 import { SqliteWalletTokens1795349970466 } from './sqlite/1795349970466-wallet-tokens';
@@ -24,6 +26,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     SqliteWalletTokens1795349970466,
     SqliteRefreshTokenGenerationIndex1795375620856,
     SqliteRefreshTokensWithoutSessionKey1795402723857,
+    SqliteBoundedGrowth1796342400000,
   ],
   postgres: [
     PostgresInitialSchema1795347651853,
@@ -32,5 +35,6 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     PostgresRefreshTokenGenerationIndex1795375620857,
     PostgresRefreshTokensFillFactor1795390725935,
     PostgresRefreshTokensWithoutSessionKey1795402723858,
+    PostgresBoundedGrowth1796342400001,
   ],
 };

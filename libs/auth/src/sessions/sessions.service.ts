@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { AuditService, toAuditEvent } from '../audit/audit.service';
@@ -29,6 +29,8 @@ export interface OpenedSession {
 
 @Injectable()
 export class SessionsService {
+  private readonly logger = new Logger('Sessions');
+
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly refreshTokens: RefreshTokensRepository,
@@ -70,7 +72,7 @@ export class SessionsService {
 
   /** Revokes one session with its audit event; true when it was live. Effective here at once. */
   private async end(
-    session: SessionEntity,
+    session: Pick<SessionEntity, 'id' | 'apiUserId' | 'apiKeyId'>,
     reason: SessionRevocationReason,
     by: string,
     ip: string | null,
@@ -94,6 +96,8 @@ export class SessionsService {
   /**
    * Opens a session with generation 0 of its refresh-token chain and its `token.issued` audit
    * event, atomically: one prepared write of the dialect (it runs on every token request).
+   * That write also finds the key's live sessions beyond `maxSessionsPerApiKey`, the oldest;
+   * they are revoked here like any other revocation (reason `session_limit`).
    */
   async open(owner: SessionOwner, now: number): Promise<OpenedSession> {
     const { session, link, refreshToken } = this.newSession(owner, now);
@@ -104,12 +108,34 @@ export class SessionsService {
       apiKeyId: owner.apiKeyId,
       ip: owner.ip,
     };
-    await this.refreshTokens.statements().openSession({
+    const overLimit = await this.refreshTokens.statements().openSession({
       session,
       firstToken: link,
       audit: toAuditEvent(audit, now),
+      maxLiveSessions: this.options.maxSessionsPerApiKey,
     });
+    for (const id of overLimit) await this.endOverLimit(id, owner);
     return { session, refreshToken };
+  }
+
+  /**
+   * The session is open and committed: a failure to revoke one beyond the cap must not fail
+   * the request (its answer would be an error for a change made). The next opening for the
+   * key finds the same session beyond the cap and tries again.
+   */
+  private async endOverLimit(sessionId: string, owner: SessionOwner): Promise<void> {
+    try {
+      await this.end(
+        { id: sessionId, apiUserId: owner.apiUserId, apiKeyId: owner.apiKeyId },
+        'session_limit',
+        'system',
+        owner.ip,
+      );
+    } catch (error) {
+      this.logger.warn(
+        `could not revoke a session beyond its key's cap: ${error instanceof Error ? error.name : 'error'}`,
+      );
+    }
   }
 
   /** The rows of a new session: the session and generation 0 of its chain (nothing written). */
