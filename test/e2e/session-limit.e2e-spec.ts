@@ -85,4 +85,29 @@ describe('Live sessions per API key (MAX_SESSIONS_PER_API_KEY)', () => {
     expect(await reasonOf(third)).toBe('session_limit');
     expect(await reasonOf(fourth)).toBeNull();
   });
+
+  it('holds under a burst of openings: each old session is revoked once, and the cap holds', async () => {
+    const user = await registeredUser(t.http, admin);
+    const before = [await open(user), await open(user), await open(user)];
+    const burst = await Promise.all(Array.from({ length: 6 }, () => open(user)));
+    // Openings that raced across instants may leave the key over its cap for a moment; the
+    // next opening brings it back.
+    const last = await open(user);
+    const sessions: { id: string; revoked_reason: string | null }[] = await t.dataSource.query(
+      `SELECT id, revoked_reason FROM sessions WHERE api_key_id = '${user.apiKeyId}' ORDER BY id`,
+    );
+    const live = sessions.filter((session) => session.revoked_reason === null);
+    expect(live.map((session) => session.id)).toEqual(
+      [...before, ...burst, last]
+        .map((tokens) => tokens.session_state)
+        .sort()
+        .slice(-3),
+    );
+    expect(sessions.filter((s) => s.revoked_reason === 'session_limit')).toHaveLength(7);
+    const events: { session_id: string }[] = await t.dataSource.query(
+      `SELECT session_id FROM audit_events WHERE type = 'session.revoked' AND api_key_id = '${user.apiKeyId}'`,
+    );
+    expect(events).toHaveLength(7);
+    expect(new Set(events.map((event) => event.session_id)).size).toBe(7);
+  });
 });

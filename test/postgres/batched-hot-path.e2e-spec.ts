@@ -446,6 +446,14 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
     const overLimit = await Promise.all(together.map((write) => statements.openSession(write)));
     expect(sent).toEqual(['auth_open_sessions']);
     expect(overLimit).toEqual([[operator.tokens.session_state], []]);
+    // A turn opening more sessions for a key than its cap names the older of its own too.
+    sent.length = 0;
+    const pair = [opening(uuidv7(), 1), opening(uuidv7(), 1)];
+    const [named, none] = await Promise.all(pair.map((write) => statements.openSession(write)));
+    expect(sent).toEqual(['auth_open_sessions']);
+    expect(named).toContain(pair[0].session.id);
+    expect(named).not.toContain(pair[1].session.id);
+    expect(none).toEqual([]);
     for (const write of together) {
       expect(
         await rows(

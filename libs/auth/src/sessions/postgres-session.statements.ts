@@ -85,11 +85,12 @@ interface RotatedRow {
 
 /*
  * Session openings, one row of the arrays each: the session, generation 0 of its chain and
- * the audit event, in one statement. The same statement reads, per key of the turn, the live
- * sessions beyond the cap ($12, 0 for none) for the caller to revoke: newest first from an
- * offset, on the partial index ix_sessions_api_key_live (unrevoked sessions of a key in id,
- * that is creation, order). Its snapshot predates the statement's own inserts, so the offset
- * leaves room for the sessions the turn opens for that key.
+ * the audit event, in one statement. The same statement names, per key of the turn, the live
+ * sessions beyond the cap ($12, 0 for none) for the caller to revoke: the key's newest live
+ * sessions, read on the partial index ix_sessions_api_key_live (unrevoked sessions of a key in
+ * id, that is creation, order) and at most as many as the cap allows plus those it can name,
+ * merged with the sessions the turn opens for the key (the statement's snapshot predates its
+ * own inserts), newest first from the cap on.
  */
 const OPEN_SESSION_SQL = `
   WITH input AS (
@@ -110,15 +111,20 @@ const OPEN_SESSION_SQL = `
     SELECT i.audit_id, i.audit_type, i.api_user_id, o.id, i.api_key_id, i.ip, i.data, i.created_at
     FROM opened o JOIN input i ON i.session_id = o.id
   ), keys AS (
-    SELECT api_key_id, count(*)::int AS opened, max(created_at) AS now
+    SELECT api_key_id, max(created_at) AS now
     FROM input WHERE $12::int > 0 GROUP BY api_key_id
   )
-  SELECT k.api_key_id, s.id
+  SELECT k.api_key_id, live.id
   FROM keys k CROSS JOIN LATERAL (
-    SELECT id FROM sessions
-    WHERE api_key_id = k.api_key_id AND revoked_at IS NULL AND expires_at > k.now
-    ORDER BY id DESC OFFSET GREATEST($12::int - k.opened, 0) LIMIT ${MAX_OVER_LIMIT_PER_OPENING}
-  ) s`;
+    SELECT id FROM (
+      (SELECT id FROM sessions
+       WHERE api_key_id = k.api_key_id AND revoked_at IS NULL AND expires_at > k.now
+       ORDER BY id DESC LIMIT $12::int + ${MAX_OVER_LIMIT_PER_OPENING})
+      UNION ALL
+      SELECT session_id FROM input WHERE api_key_id = k.api_key_id
+    ) candidates
+    ORDER BY id DESC OFFSET $12::int LIMIT ${MAX_OVER_LIMIT_PER_OPENING}
+  ) live`;
 
 /**
  * A turn's writes as one statement; or one statement per write, each settling alone, for a
