@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/env';
 import { renderFrameworkError } from './http/framework-errors';
 import { installSecurityHeaders } from './http/security-headers';
+import { fastifyTrustProxy } from './http/trust-proxy';
 import { buildOpenApiDocument, mountSwagger } from './swagger';
 
 /** Request bodies above 64 KiB are refused with 413 before they are parsed. */
@@ -26,6 +27,9 @@ export async function createApp(
     // No Nest middleware is used: skipping @fastify/middie spares every request its hook.
     skipMiddie: true,
     frameworkErrors: renderFrameworkError,
+    // X-Forwarded-For is read only through the proxies TRUST_PROXY names; request.ip is then
+    // the address every limit, lockout, session and audit event uses.
+    trustProxy: fastifyTrustProxy(config.trustProxy),
   });
   installSecurityHeaders(adapter.getInstance(), config.issuer);
   const app = await NestFactory.create<NestFastifyApplication>(

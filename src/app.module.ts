@@ -40,6 +40,8 @@ export class AppModule {
             walletTokenTtlSeconds: config.walletTokenTtlSeconds,
             walletTokenAudience: config.walletTokenAudience,
             registrationTokenTtlSeconds: config.registrationTokenTtlSeconds,
+            maxSessionsPerApiKey: config.maxSessionsPerApiKey,
+            auditRetentionDays: config.auditRetentionDays,
           }),
           profiles: config.profiles,
         }),

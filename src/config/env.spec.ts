@@ -17,6 +17,9 @@ describe('loadConfig', () => {
       walletTokenAudience: 'http://localhost:3000/wallet',
       registrationTokenTtlSeconds: 259_200,
       docsEnabled: true,
+      trustProxy: false,
+      maxSessionsPerApiKey: 1000,
+      auditRetentionDays: 365,
     });
     expect(config.bootstrapAdmin).toBeUndefined();
     expect(config.signingKeyRotationDays).toBe(90);
@@ -105,9 +108,33 @@ describe('loadConfig', () => {
     [{ KEY_ENCRYPTION_SECRET_PREVIOUS: 'x'.repeat(31) }, 'KEY_ENCRYPTION_SECRET_PREVIOUS'],
     [{ SIGNING_KEY_ROTATION_DAYS: '-1' }, 'SIGNING_KEY_ROTATION_DAYS'],
     [{ SIGNING_KEY_ROTATION_DAYS: 'monthly' }, 'SIGNING_KEY_ROTATION_DAYS'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/8,fd00::/129' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.256' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/8/1' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '-1' }, 'TRUST_PROXY'],
+    [{ MAX_SESSIONS_PER_API_KEY: '-1' }, 'MAX_SESSIONS_PER_API_KEY'],
+    [{ MAX_SESSIONS_PER_API_KEY: 'many' }, 'MAX_SESSIONS_PER_API_KEY'],
+    [{ AUDIT_RETENTION_DAYS: '1.5' }, 'AUDIT_RETENTION_DAYS'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
+  });
+
+  it.each([
+    ['false', false],
+    ['true', true],
+    ['2', 2],
+    ['127.0.0.1', ['127.0.0.1']],
+    [' 10.0.0.0/8 , 192.168.1.7, fd00::/8 ', ['10.0.0.0/8', '192.168.1.7', 'fd00::/8']],
+  ])('reads TRUST_PROXY=%j', (raw, expected) => {
+    expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  it('reads the bounded-growth settings', () => {
+    const config = loadConfig({ MAX_SESSIONS_PER_API_KEY: '5', AUDIT_RETENTION_DAYS: '30' });
+    expect(config).toMatchObject({ maxSessionsPerApiKey: 5, auditRetentionDays: 30 });
   });
 
   it('never echoes a bad secret in the message', () => {

@@ -1,4 +1,5 @@
 import { MIN_KEY_ENCRYPTION_SECRET_LENGTH } from '../../libs/auth/src/keys/key-encryption';
+import { isIP } from 'node:net';
 import { PROFILE_NAMES, type ProfileName } from '../../libs/auth/src/profiles/profile-names';
 
 /**
@@ -38,6 +39,13 @@ export interface AppConfig {
   registrationTokenTtlSeconds: number;
   /** Serve Swagger UI at /docs and the document at /docs-json. */
   docsEnabled: boolean;
+  /**
+   * Which proxies may tell the client's address in X-Forwarded-For: none (`false`, the socket's
+   * address is the client), all (`true`), the nearest N hops, or these addresses and CIDRs.
+   */
+  trustProxy: TrustProxy;
+  maxSessionsPerApiKey: number;
+  auditRetentionDays: number;
   bootstrapAdmin?: { apiKeyId: string; apiKeySecret: string };
   /**
    * Seals private signing keys. Required on PostgreSQL; unset on SQLite, the server keeps a
@@ -65,6 +73,34 @@ function readProfiles(env: Env): ProfileName[] {
     );
   }
   return names as ProfileName[];
+}
+
+export type TrustProxy = boolean | number | string[];
+
+/** An IPv4 or IPv6 address, optionally with a /prefix that fits its family. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+function readTrustProxy(env: Env): TrustProxy {
+  const raw = env.TRUST_PROXY?.trim();
+  if (!raw || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return readInt(env, 'TRUST_PROXY', 0, 0, 100);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !isAddressOrCidr(entry));
+  if (bad.length > 0) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be false, true, a hop count or a comma list of IP addresses and CIDRs; not: ${bad.join(', ')}`,
+    );
+  }
+  return entries;
 }
 
 function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -185,6 +221,9 @@ export function loadConfig(env: Env): AppConfig {
       365 * day,
     ),
     docsEnabled: readBoolean(env, 'DOCS_ENABLED', true),
+    trustProxy: readTrustProxy(env),
+    maxSessionsPerApiKey: readInt(env, 'MAX_SESSIONS_PER_API_KEY', 1000, 0, 1_000_000),
+    auditRetentionDays: readInt(env, 'AUDIT_RETENTION_DAYS', 365, 0, 36_500),
     bootstrapAdmin: readBootstrapAdmin(env),
     keyEncryptionSecret,
     previousKeyEncryptionSecret: readSecret(env, 'KEY_ENCRYPTION_SECRET_PREVIOUS'),

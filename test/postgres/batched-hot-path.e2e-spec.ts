@@ -409,7 +409,7 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
   });
   it('opens the sessions of one turn in one statement, a failed batch one by one', async () => {
     const operator = await loggedInOperator(app.http, admin);
-    const opening = (sessionId = uuidv7()): SessionOpeningWrite => {
+    const opening = (sessionId = uuidv7(), maxLiveSessions = 0): SessionOpeningWrite => {
       const now = Date.now();
       return {
         session: {
@@ -437,11 +437,23 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
           data: null,
           createdAt: now,
         },
+        maxLiveSessions,
       };
     };
-    const together = [opening(), opening()];
-    await Promise.all(together.map((write) => statements.openSession(write)));
+    // With a cap of 2, the operator's session and these two are one too many: the shared
+    // statement names the oldest once, to the first opening of the key.
+    const together = [opening(uuidv7(), 2), opening(uuidv7(), 2)];
+    const overLimit = await Promise.all(together.map((write) => statements.openSession(write)));
     expect(sent).toEqual(['auth_open_sessions']);
+    expect(overLimit).toEqual([[operator.tokens.session_state], []]);
+    // A turn opening more sessions for a key than its cap names the older of its own too.
+    sent.length = 0;
+    const pair = [opening(uuidv7(), 1), opening(uuidv7(), 1)];
+    const [named, none] = await Promise.all(pair.map((write) => statements.openSession(write)));
+    expect(sent).toEqual(['auth_open_sessions']);
+    expect(named).toContain(pair[0].session.id);
+    expect(named).not.toContain(pair[1].session.id);
+    expect(none).toEqual([]);
     for (const write of together) {
       expect(
         await rows(

@@ -58,6 +58,13 @@ export interface AuthModuleOptions {
   walletTokenAudience?: string;
   /** Lifetime of a registration token, in seconds (default 259200, 72 h). */
   registrationTokenTtlSeconds?: number;
+  /**
+   * Live sessions one API key may hold; opening one more revokes its oldest (reason
+   * `session_limit`). 0 turns the cap off (default 1000).
+   */
+  maxSessionsPerApiKey?: number;
+  /** Audit events older than this many days are deleted by the clean-up; 0 keeps them all (default 365). */
+  auditRetentionDays?: number;
 }
 
 /** Options with every default applied: what services inject. */
@@ -90,6 +97,8 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     walletTokenAudience:
       options.walletTokenAudience ?? `${options.issuer?.replace(/\/+$/, '')}/wallet`,
     registrationTokenTtlSeconds: options.registrationTokenTtlSeconds ?? 3 * DAY,
+    maxSessionsPerApiKey: options.maxSessionsPerApiKey ?? 1000,
+    auditRetentionDays: options.auditRetentionDays ?? 365,
   };
   validate(resolved);
   return resolved;
@@ -141,6 +150,8 @@ function validate(options: ResolvedAuthOptions): void {
     'rateLimitPerMinute',
     'failedAttemptsPerKeyPerMinute',
     'cleanupIntervalSeconds',
+    'maxSessionsPerApiKey',
+    'auditRetentionDays',
   ] as const) {
     if (!Number.isInteger(options[name]) || options[name] < 0) {
       problems.push(`${name} must be a non-negative integer`);

@@ -11,6 +11,7 @@ import { ApiKeyEntity } from './api-key.entity';
 import type { ApiUserEntity } from './api-user.entity';
 import { ApiKeysRepository } from './api-keys.repository';
 import { FailedAttemptsLimiter } from './failed-attempts.limiter';
+import { UnknownKeyFailuresAudit } from './unknown-key-failures.audit';
 
 export interface IssuedApiKey {
   key: ApiKeyEntity;
@@ -29,6 +30,7 @@ export class ApiKeysService {
     private readonly audit: AuditService,
     private readonly unitOfWork: UnitOfWork,
     private readonly failedAttempts: FailedAttemptsLimiter,
+    private readonly unknownKeyFailures: UnknownKeyFailuresAudit,
   ) {}
 
   /** Creates a key for a user inside the caller's transaction. */
@@ -94,15 +96,19 @@ export class ApiKeysService {
     secret: string,
     ip: string | null,
   ): Promise<{ key: ApiKeyEntity; owner: ApiUserEntity }> {
-    this.failedAttempts.assertAllowed(apiKeyId);
+    this.failedAttempts.assertAllowed(apiKeyId, ip);
     const key = await this.keys.findWithOwner(apiKeyId);
     const secretMatches = secretMatchesDigest(secret, key?.secretHash ?? UNKNOWN_KEY_DIGEST);
     if (secretMatches && isUsable(key)) return { key, owner: key.apiUser };
-    this.failedAttempts.recordFailure(apiKeyId);
+    this.failedAttempts.recordFailure(apiKeyId, ip);
+    if (!key) {
+      await this.unknownKeyFailures.record(ip);
+      throw new DomainError('invalid_credentials');
+    }
     await this.audit.recordAlone({
       type: 'auth.failed',
-      apiUserId: key?.apiUserId ?? null,
-      apiKeyId: key ? key.id : null,
+      apiUserId: key.apiUserId,
+      apiKeyId: key.id,
       ip,
       data: { reason: failureReason(key, secretMatches) },
     });
@@ -115,8 +121,7 @@ function isUsable(key: ApiKeyEntity | null): key is ApiKeyEntity & { apiUser: Ap
   return !!key?.apiUser && key.revokedAt === null && key.apiUser.status === 'active';
 }
 
-function failureReason(key: ApiKeyEntity | null, secretMatches: boolean): string {
-  if (!key) return 'unknown_api_key';
+function failureReason(key: ApiKeyEntity, secretMatches: boolean): string {
   if (!secretMatches) return 'wrong_secret';
   if (key.revokedAt !== null) return 'api_key_revoked';
   return `api_user_${key.apiUser?.status ?? 'missing'}`;

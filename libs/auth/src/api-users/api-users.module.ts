@@ -8,6 +8,7 @@ import { ApiUsersRepository } from './api-users.repository';
 import { ApiUsersService } from './api-users.service';
 import { BootstrapAdminService } from './bootstrap-admin.service';
 import { FailedAttemptsLimiter } from './failed-attempts.limiter';
+import { UnknownKeyFailuresAudit } from './unknown-key-failures.audit';
 
 @Module({
   imports: [AuditModule, SessionsModule],
@@ -19,6 +20,7 @@ import { FailedAttemptsLimiter } from './failed-attempts.limiter';
     ApiKeysService,
     BootstrapAdminService,
     FailedAttemptsLimiter,
+    UnknownKeyFailuresAudit,
   ],
   exports: [ApiUsersService, ApiKeysService],
 })

@@ -4,8 +4,10 @@ import { nowMs } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 
 const WINDOW_MS = 60_000;
-/** Bounds memory under a flood of made-up key ids: the oldest windows are dropped first. */
-const MAX_TRACKED = 50_000;
+/** Windows still counting (below the limit) kept at most; about 150 bytes each. */
+export const MAX_COUNTING_WINDOWS = 50_000;
+/** Locked windows kept at most; a flood must make ten failures per entry to fill it. */
+export const MAX_LOCKED_WINDOWS = 50_000;
 
 interface Window {
   startedAt: number;
@@ -13,44 +15,91 @@ interface Window {
 }
 
 /**
- * A tighter limit than the per-IP one, on failed credential checks per API key id: guessing
- * a key's secret from many addresses still stops after a few failures a minute. Counted per
- * instance.
+ * Failed secret checks per (API key id, client address) and minute. Ten wrong secrets for a
+ * key from one address refuse that key from that address for the rest of the minute; the
+ * rightful owner, elsewhere, is not refused (key ids are public, so a lock per key id alone
+ * let anyone lock its owner out). Counted per instance.
+ *
+ * Memory is bounded under a flood of made-up ids or addresses without letting the flood lift
+ * a live lock. Windows live in two maps, each in insertion order, which is start order (a
+ * window that restarts is deleted and inserted again):
+ * - `counting`, below the limit: when full, expired windows go first, then the oldest. Dropping
+ *   a counting window forgives at most nine failures; it never lifts a lock.
+ * - `locked`, at the limit: a window moves here on its tenth failure and is dropped only once
+ *   its minute is over. Filling it takes ten failures per entry inside one minute. If it is
+ *   full of live locks even so, the new lock stays in `counting` (still locked while it is
+ *   there, but evictable by the flood): existing locks are never the ones to go.
  */
 @Injectable()
 export class FailedAttemptsLimiter {
-  private readonly windows = new Map<string, Window>();
+  private readonly counting = new Map<string, Window>();
+  private readonly locked = new Map<string, Window>();
 
   constructor(@Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions) {}
 
-  /** Throws 429 `rate_limited` (with Retry-After) while the key id is over its limit. */
-  assertAllowed(apiKeyId: string, now = nowMs()): void {
+  /** Throws 429 `rate_limited` (with Retry-After) while the key is locked for this address. */
+  assertAllowed(apiKeyId: string, ip: string | null, now = nowMs()): void {
     const limit = this.options.failedAttemptsPerKeyPerMinute;
-    const window = this.windows.get(apiKeyId);
-    if (limit === 0 || !window || now - window.startedAt >= WINDOW_MS) return;
-    if (window.failures >= limit) {
-      const retryAfterSeconds = Math.ceil((window.startedAt + WINDOW_MS - now) / 1000);
-      throw new DomainError(
-        'rate_limited',
-        'Too many failed attempts for this API key; retry later.',
-        undefined,
-        undefined,
-        retryAfterSeconds,
-      );
-    }
+    if (limit === 0) return;
+    const key = windowKey(apiKeyId, ip);
+    const window = this.locked.get(key) ?? this.counting.get(key);
+    if (!window || now - window.startedAt >= WINDOW_MS || window.failures < limit) return;
+    const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + WINDOW_MS - now) / 1000));
+    throw new DomainError(
+      'rate_limited',
+      'Too many failed attempts for this API key; retry later.',
+      undefined,
+      undefined,
+      retryAfterSeconds,
+    );
   }
 
-  recordFailure(apiKeyId: string, now = nowMs()): void {
-    const window = this.windows.get(apiKeyId);
-    if (window && now - window.startedAt < WINDOW_MS) {
-      window.failures += 1;
-      return;
+  recordFailure(apiKeyId: string, ip: string | null, now = nowMs()): void {
+    const limit = this.options.failedAttemptsPerKeyPerMinute;
+    if (limit === 0) return;
+    const key = windowKey(apiKeyId, ip);
+    const lock = this.locked.get(key);
+    if (lock && now - lock.startedAt < WINDOW_MS) return;
+    if (lock) this.locked.delete(key);
+    let window = this.counting.get(key);
+    if (!window || now - window.startedAt >= WINDOW_MS) {
+      this.counting.delete(key);
+      window = { startedAt: now, failures: 0 };
+      this.counting.set(key, window);
     }
-    this.windows.delete(apiKeyId);
-    this.windows.set(apiKeyId, { startedAt: now, failures: 1 });
-    if (this.windows.size > MAX_TRACKED) {
-      const oldest = this.windows.keys().next().value;
-      if (oldest !== undefined) this.windows.delete(oldest);
+    window.failures += 1;
+    if (window.failures >= limit && this.makeRoom(this.locked, MAX_LOCKED_WINDOWS, now, false)) {
+      this.counting.delete(key);
+      this.locked.set(key, window);
     }
+    if (this.counting.size > MAX_COUNTING_WINDOWS)
+      this.makeRoom(this.counting, MAX_COUNTING_WINDOWS, now, true);
   }
+
+  /** Tracked windows, for tests of the bounds. */
+  get size(): { counting: number; locked: number } {
+    return { counting: this.counting.size, locked: this.locked.size };
+  }
+
+  /**
+   * Drops expired windows from the front (the oldest) until `windows` holds fewer than `max`;
+   * with `evictLive`, live ones too. True when there is room.
+   */
+  private makeRoom(
+    windows: Map<string, Window>,
+    max: number,
+    now: number,
+    evictLive: boolean,
+  ): boolean {
+    for (const [key, window] of windows) {
+      if (windows.size < max) break;
+      if (!evictLive && now - window.startedAt < WINDOW_MS) break;
+      windows.delete(key);
+    }
+    return windows.size < max;
+  }
+}
+
+function windowKey(apiKeyId: string, ip: string | null): string {
+  return `${ip ?? 'unknown'} ${apiKeyId}`;
 }

@@ -38,6 +38,25 @@ export class AuditService {
     return this.unitOfWork.write((manager) => this.record(manager, input));
   }
 
+  /** Writes an event built by `toAuditEvent` on its own (its writer needs to know the id). */
+  insertAlone(event: AuditEventEntity): Promise<void> {
+    return this.unitOfWork.write((manager) => this.events.insert([event], manager));
+  }
+
+  /** Replaces the specifics of a recorded event (an aggregated event's running count). */
+  rewriteData(id: string, data: NonNullable<AuditEventInput['data']>): Promise<void> {
+    return this.unitOfWork.write((manager) =>
+      this.events.rewriteData(id, JSON.stringify(data), manager),
+    );
+  }
+
+  /** Deletes at most `limit` events created before `cutoff`, in one transaction; returns how many. */
+  deleteSomeCreatedBefore(cutoff: number, limit: number): Promise<number> {
+    return this.unitOfWork.transaction((manager) =>
+      this.events.deleteSomeCreatedBefore(cutoff, limit, manager),
+    );
+  }
+
   findPageOfUser(apiUserId: string, page: PageRequest): Promise<[AuditEventEntity[], number]> {
     return this.events.findPageOfUser(apiUserId, page);
   }

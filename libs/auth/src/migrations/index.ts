@@ -8,6 +8,8 @@ import { PostgresRefreshTokensWithoutSessionKey1795402723858 } from './postgres/
 import { PostgresRegistrationTokenExpiry1795420000001 } from './postgres/1795420000001-registration-token-expiry';
 import { SqliteRegistrationTokenExpiry1795420000000 } from './sqlite/1795420000000-registration-token-expiry';
 import { PostgresSigningKeyStatuses1795423817452 } from './postgres/1795423817452-signing-key-statuses';
+import { PostgresBoundedGrowth1796342400001 } from './postgres/1796342400001-bounded-growth';
+import { SqliteBoundedGrowth1796342400000 } from './sqlite/1796342400000-bounded-growth';
 import { SqliteInitialSchema1795347634234 } from './sqlite/1795347634234-initial-schema';
 import { SqliteRefreshChainLinks1795348810021 } from './sqlite/1795348810021-refresh-chain-links';
 import { SqliteWalletTokens1795349970466 } from './sqlite/1795349970466-wallet-tokens';
@@ -30,6 +32,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     SqliteRefreshTokensWithoutSessionKey1795402723857,
     SqliteRegistrationTokenExpiry1795420000000,
     SqliteSigningKeyStatuses1795423817451,
+    SqliteBoundedGrowth1796342400000,
   ],
   postgres: [
     PostgresInitialSchema1795347651853,
@@ -40,5 +43,6 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     PostgresRefreshTokensWithoutSessionKey1795402723858,
     PostgresRegistrationTokenExpiry1795420000001,
     PostgresSigningKeyStatuses1795423817452,
+    PostgresBoundedGrowth1796342400001,
   ],
 };

@@ -4,11 +4,12 @@ import {
   type ExchangeCandidate,
   toExchangeCandidate,
 } from './exchange-candidate';
-import type {
-  RotatedChain,
-  RotationAttempt,
-  SessionOpeningWrite,
-  SessionStatements,
+import {
+  MAX_OVER_LIMIT_PER_OPENING,
+  type RotatedChain,
+  type RotationAttempt,
+  type SessionOpeningWrite,
+  type SessionStatements,
 } from './session-writes';
 import { batchedPgRead } from '../database/batched-pg-read';
 import type { PgQueryable } from '../database/postgres-pool';
@@ -84,7 +85,12 @@ interface RotatedRow {
 
 /*
  * Session openings, one row of the arrays each: the session, generation 0 of its chain and
- * the audit event, in one statement.
+ * the audit event, in one statement. The same statement names, per key of the turn, the live
+ * sessions beyond the cap ($12, 0 for none) for the caller to revoke: the key's newest live
+ * sessions, read on the partial index ix_sessions_api_key_live (unrevoked sessions of a key in
+ * id, that is creation, order) and at most as many as the cap allows plus those it can name,
+ * merged with the sessions the turn opens for the key (the statement's snapshot predates its
+ * own inserts), newest first from the cap on.
  */
 const OPEN_SESSION_SQL = `
   WITH input AS (
@@ -100,10 +106,25 @@ const OPEN_SESSION_SQL = `
     INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at, expires_at)
     SELECT i.token_hash, o.id, 0, i.created_at, i.token_expires_at
     FROM opened o JOIN input i ON i.session_id = o.id
+  ), audited AS (
+    INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at)
+    SELECT i.audit_id, i.audit_type, i.api_user_id, o.id, i.api_key_id, i.ip, i.data, i.created_at
+    FROM opened o JOIN input i ON i.session_id = o.id
+  ), keys AS (
+    SELECT api_key_id, max(created_at) AS now
+    FROM input WHERE $12::int > 0 GROUP BY api_key_id
   )
-  INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at)
-  SELECT i.audit_id, i.audit_type, i.api_user_id, o.id, i.api_key_id, i.ip, i.data, i.created_at
-  FROM opened o JOIN input i ON i.session_id = o.id`;
+  SELECT k.api_key_id, live.id
+  FROM keys k CROSS JOIN LATERAL (
+    SELECT id FROM (
+      (SELECT id FROM sessions
+       WHERE api_key_id = k.api_key_id AND revoked_at IS NULL AND expires_at > k.now
+       ORDER BY id DESC LIMIT $12::int + ${MAX_OVER_LIMIT_PER_OPENING})
+      UNION ALL
+      SELECT session_id FROM input WHERE api_key_id = k.api_key_id
+    ) candidates
+    ORDER BY id DESC OFFSET $12::int LIMIT ${MAX_OVER_LIMIT_PER_OPENING}
+  ) live`;
 
 /**
  * A turn's writes as one statement; or one statement per write, each settling alone, for a
@@ -229,16 +250,22 @@ export class PostgresSessionStatements implements SessionStatements {
     return chain;
   }
 
-  openSession(write: SessionOpeningWrite): Promise<void> {
+  openSession(write: SessionOpeningWrite): Promise<string[]> {
     return this.openings.submit(write);
   }
 
+  /**
+   * Each write's sessions to revoke, in the order of `writes`: a key's are given to the first
+   * of its writes in the turn, so that each is revoked once.
+   */
   private async openAll(
     writes: SessionOpeningWrite[],
     name = 'auth_open_sessions',
-  ): Promise<void[]> {
+  ): Promise<string[][]> {
     const column = <T>(pick: (write: SessionOpeningWrite) => T): T[] => writes.map(pick);
-    await this.query(name, OPEN_SESSION_SQL, [
+    // One cap for the whole statement: it comes from the module's options, the same for all.
+    const cap = writes[0].maxLiveSessions;
+    const rows = await this.query<{ api_key_id: string; id: string }>(name, OPEN_SESSION_SQL, [
       column((w) => w.session.id),
       column((w) => w.session.apiUserId),
       column((w) => w.session.apiKeyId),
@@ -250,12 +277,24 @@ export class PostgresSessionStatements implements SessionStatements {
       column((w) => w.audit.id),
       column((w) => w.audit.type),
       column((w) => w.audit.data),
+      cap,
     ]);
-    return writes.map(() => undefined);
+    const overLimit = new Map<string, string[]>();
+    for (const row of rows) {
+      const ids = overLimit.get(row.api_key_id) ?? [];
+      ids.push(row.id);
+      overLimit.set(row.api_key_id, ids);
+    }
+    return writes.map((write) => {
+      const ids = overLimit.get(write.session.apiKeyId) ?? [];
+      overLimit.delete(write.session.apiKeyId);
+      return ids;
+    });
   }
 
-  private async openOne(write: SessionOpeningWrite): Promise<void> {
-    await this.openAll([write], 'auth_open_session');
+  private async openOne(write: SessionOpeningWrite): Promise<string[]> {
+    const [overLimit] = await this.openAll([write], 'auth_open_session');
+    return overLimit;
   }
 
   private async query<Row>(name: string, text: string, values: unknown[]): Promise<Row[]> {

@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
+import { AuditService } from '../audit/audit.service';
 import { nowMs } from '../common/clock';
 import { repeatWhileFull, walkInKeyOrder } from '../database/bounded-steps';
 import { UnitOfWork } from '../database/unit-of-work';
@@ -29,14 +30,22 @@ export interface CleanupStepSizes {
   tokenDeletes: number;
   /** Token rows examined per step when erasing sealed successors. */
   tokenScan: number;
+  /** Audit events past their retention deleted per transaction. */
+  auditDeletes: number;
 }
 
-const DEFAULT_STEP_SIZES: CleanupStepSizes = { sessions: 200, tokenDeletes: 1000, tokenScan: 2000 };
+const DEFAULT_STEP_SIZES: CleanupStepSizes = {
+  sessions: 200,
+  tokenDeletes: 1000,
+  tokenScan: 2000,
+  auditDeletes: 1000,
+};
 
 export interface CleanupReport {
   sessionsDeleted: number;
   refreshTokensDeleted: number;
   sealedSuccessorsErased: number;
+  auditEventsDeleted: number;
 }
 
 /**
@@ -44,7 +53,7 @@ export interface CleanupReport {
  * their absolute lifetime, sessions revoked more than a week ago, and sessions whose every
  * refresh token has gone idle, each with its refresh tokens. Consumed tokens of a live
  * session are kept (reuse of one must still be detected). Also erases sealed successors whose
- * grace window has closed.
+ * grace window has closed, and deletes audit events older than `auditRetentionDays`.
  */
 @Injectable()
 export class SessionCleanupService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -57,6 +66,7 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnApplicat
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly tokens: RefreshTokensRepository,
+    private readonly audit: AuditService,
     private readonly unitOfWork: UnitOfWork,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
   ) {}
@@ -89,6 +99,7 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnApplicat
       sessionsDeleted: 0,
       refreshTokensDeleted: 0,
       sealedSuccessorsErased: 0,
+      auditEventsDeleted: 0,
     };
     report.sealedSuccessorsErased = await this.forgetClosedSealedSuccessors(
       now - this.options.refreshReuseGraceSeconds * 1000,
@@ -99,12 +110,27 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnApplicat
       if (step.disposable.length > 0) await this.deleteSessions(step.disposable, report);
       return step.last;
     });
-    if (report.sessionsDeleted > 0 || report.sealedSuccessorsErased > 0) {
+    report.auditEventsDeleted = await this.deleteExpiredAuditEvents(now);
+    if (
+      report.sessionsDeleted > 0 ||
+      report.sealedSuccessorsErased > 0 ||
+      report.auditEventsDeleted > 0
+    ) {
       this.logger.log(
-        `removed ${report.sessionsDeleted} sessions and ${report.refreshTokensDeleted} refresh tokens; erased ${report.sealedSuccessorsErased} sealed successors`,
+        `removed ${report.sessionsDeleted} sessions, ${report.refreshTokensDeleted} refresh tokens and ${report.auditEventsDeleted} audit events; erased ${report.sealedSuccessorsErased} sealed successors`,
       );
     }
     return report;
+  }
+
+  /** Audit events past their retention, oldest first, a bounded number per transaction. */
+  private deleteExpiredAuditEvents(now: number): Promise<number> {
+    const days = this.options.auditRetentionDays;
+    if (days === 0) return Promise.resolve(0);
+    const limit = this.stepSizes.auditDeletes;
+    return repeatWhileFull(limit, () =>
+      this.audit.deleteSomeCreatedBefore(now - days * DAY_MS, limit),
+    );
   }
 
   private async forgetClosedSealedSuccessors(cutoff: number): Promise<number> {

@@ -55,7 +55,18 @@ export interface SessionOpeningWrite {
   };
   firstToken: ChainLink;
   audit: AuditRow;
+  /**
+   * The key's cap on live sessions (0: none). The write answers the ids of the key's live
+   * sessions beyond it, oldest last, for the caller to revoke.
+   */
+  maxLiveSessions: number;
 }
+
+/**
+ * Sessions beyond the cap revoked per opening at most. Over the cap by one (the usual case)
+ * takes one; a lowered cap is caught up with over the next openings.
+ */
+export const MAX_OVER_LIMIT_PER_OPENING = 10;
 
 /** The successor a won rotation writes after `consumed` (a link of generation `consumed.generation`). */
 export function successorLink(
@@ -96,6 +107,10 @@ export interface SessionStatements {
    * concurrent exchange consumed the token first.
    */
   rotateIfAllowed(attempt: RotationAttempt): Promise<RotatedChain | null>;
-  /** Writes a new session, its first refresh token and its audit event, atomically. */
-  openSession(write: SessionOpeningWrite): Promise<void>;
+  /**
+   * Writes a new session, its first refresh token and its audit event, atomically, and in the
+   * same transaction reads which live sessions of its key are now beyond `maxLiveSessions`
+   * (the oldest ones; never the new one). Answers their ids; revoking them is the caller's.
+   */
+  openSession(write: SessionOpeningWrite): Promise<string[]>;
 }

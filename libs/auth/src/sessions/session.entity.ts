@@ -8,10 +8,16 @@ export const SESSION_REVOCATION_REASONS = [
   'refresh_token_reused',
   'api_key_revoked',
   'api_user_suspended',
+  /** The key opened more than its cap of live sessions; this was its oldest. */
+  'session_limit',
 ] as const;
 export type SessionRevocationReason = (typeof SESSION_REVOCATION_REASONS)[number];
 
 @Entity('sessions')
+/** A key's unrevoked sessions in creation order, for the session cap (see the bounded-growth migration). */
+@Index('ix_sessions_api_key_live', ['apiKeyId', 'id', 'expiresAt', 'revokedAt'], {
+  where: 'revoked_at IS NULL',
+})
 export class SessionEntity {
   /** Also the `session_state` of token responses and the `sid` claim. */
   @PrimaryColumn({ type: 'varchar', length: 36 })
@@ -26,7 +32,6 @@ export class SessionEntity {
   apiUser?: ApiUserEntity;
 
   /** The API key that opened the session; revoking the key revokes the session. */
-  @Index('ix_sessions_api_key_id')
   @Column({ name: 'api_key_id', type: 'varchar', length: 32 })
   apiKeyId: string;
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { AuditService, toAuditEvent } from '../audit/audit.service';
@@ -13,11 +13,18 @@ import { DomainError } from '../common/domain-error';
 import { nowMs } from '../common/clock';
 import type { PageRequest } from '../common/pagination';
 import { canActOn, type Principal } from '../common/principal';
+import { TurnBatch } from '../database/turn-batch';
 import { UnitOfWork } from '../database/unit-of-work';
 
 export interface SessionOwner {
   apiUserId: string;
   apiKeyId: string;
+  ip: string | null;
+}
+
+/** A session to end, with the address of the request that ends it. */
+interface SessionEnd {
+  session: Pick<SessionEntity, 'id' | 'apiUserId' | 'apiKeyId'>;
   ip: string | null;
 }
 
@@ -29,6 +36,15 @@ export interface OpenedSession {
 
 @Injectable()
 export class SessionsService {
+  private readonly logger = new Logger('Sessions');
+  /** Sessions beyond their key's cap that an opening is revoking now. */
+  private readonly endingOverLimit = new Set<string>();
+  /** The sessions beyond their keys' caps named in one turn, revoked in one transaction. */
+  private readonly overLimitRevocations = new TurnBatch<SessionEnd, void>(async (ends) => {
+    await this.endAll(ends, 'session_limit', 'system');
+    return ends.map(() => ({ ok: true as const, value: undefined }));
+  });
+
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly refreshTokens: RefreshTokensRepository,
@@ -73,30 +89,51 @@ export class SessionsService {
 
   /** Revokes one session with its audit event; true when it was live. Effective here at once. */
   private async end(
-    session: SessionEntity,
+    session: Pick<SessionEntity, 'id' | 'apiUserId' | 'apiKeyId'>,
     reason: SessionRevocationReason,
     by: string,
     ip: string | null,
   ): Promise<boolean> {
+    const [revoked] = await this.endAll([{ session, ip }], reason, by);
+    return revoked;
+  }
+
+  /**
+   * Revokes sessions in one transaction, each with its audit event; true for each that was
+   * live. Effective here at once.
+   */
+  private async endAll(
+    ends: SessionEnd[],
+    reason: SessionRevocationReason,
+    by: string,
+  ): Promise<boolean[]> {
     const revoked = await this.unitOfWork.transaction(async (manager) => {
-      if (!(await this.sessions.revoke(session.id, reason, nowMs(), manager))) return false;
-      await this.audit.record(manager, {
-        type: 'session.revoked',
-        apiUserId: session.apiUserId,
-        sessionId: session.id,
-        apiKeyId: session.apiKeyId,
-        ip,
-        data: { reason, by },
-      });
-      return true;
+      const now = nowMs();
+      const results: boolean[] = [];
+      for (const { session, ip } of ends) {
+        const live = await this.sessions.revoke(session.id, reason, now, manager);
+        results.push(live);
+        if (!live) continue;
+        await this.audit.record(manager, {
+          type: 'session.revoked',
+          apiUserId: session.apiUserId,
+          sessionId: session.id,
+          apiKeyId: session.apiKeyId,
+          ip,
+          data: { reason, by },
+        });
+      }
+      return results;
     });
-    this.liveness.markRevoked(session.id);
+    ends.forEach(({ session }) => this.liveness.markRevoked(session.id));
     return revoked;
   }
 
   /**
    * Opens a session with generation 0 of its refresh-token chain and its `token.issued` audit
    * event, atomically: one prepared write of the dialect (it runs on every token request).
+   * That write also names the key's live sessions beyond `maxSessionsPerApiKey`, the oldest;
+   * they are revoked like any other revocation (reason `session_limit`), before the answer.
    */
   async open(owner: SessionOwner, now: number): Promise<OpenedSession> {
     const { session, link, refreshToken } = this.newSession(owner, now);
@@ -107,12 +144,44 @@ export class SessionsService {
       apiKeyId: owner.apiKeyId,
       ip: owner.ip,
     };
-    await this.refreshTokens.statements().openSession({
+    const overLimit = await this.refreshTokens.statements().openSession({
       session,
       firstToken: link,
       audit: toAuditEvent(audit, now),
+      maxLiveSessions: this.options.maxSessionsPerApiKey,
     });
+    if (overLimit.length > 0) await this.endOverLimit(overLimit, owner);
     return { session, refreshToken };
+  }
+
+  /**
+   * Revokes sessions beyond their key's cap. Openings of one turn (one SQLite transaction,
+   * one PostgreSQL statement) each see the others' new sessions before any old one is
+   * revoked, so they name the same old sessions: each opening claims at once those no other
+   * opening has claimed, and the turn's claims are revoked together, in one transaction.
+   * The new session is committed by then: a failure here must not fail the request (an error
+   * answer for a change made); the next opening for the key finds the same sessions and tries
+   * again.
+   */
+  private async endOverLimit(overLimit: string[], owner: SessionOwner): Promise<void> {
+    const claimed = overLimit.filter((id) => !this.endingOverLimit.has(id));
+    claimed.forEach((id) => this.endingOverLimit.add(id));
+    try {
+      await Promise.all(
+        claimed.map((id) =>
+          this.overLimitRevocations.submit({
+            session: { id, apiUserId: owner.apiUserId, apiKeyId: owner.apiKeyId },
+            ip: owner.ip,
+          }),
+        ),
+      );
+    } catch (error) {
+      this.logger.warn(
+        `could not revoke sessions beyond their key's cap: ${error instanceof Error ? error.name : 'error'}`,
+      );
+    } finally {
+      claimed.forEach((id) => this.endingOverLimit.delete(id));
+    }
   }
 
   /** The rows of a new session: the session and generation 0 of its chain (nothing written). */

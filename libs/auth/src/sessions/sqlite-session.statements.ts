@@ -12,6 +12,7 @@ import { type ExclusiveRunner, SqliteGroupCommit } from '../database/sqlite-grou
 import {
   type AuditRow,
   type ChainLink,
+  MAX_OVER_LIMIT_PER_OPENING,
   refreshedAuditData,
   type RotatedChain,
   type RotationAttempt,
@@ -31,7 +32,7 @@ import {
 export class SqliteSessionStatements implements SessionStatements {
   private readonly candidate: KeyedRead<CandidateRow>;
   private readonly rotateTransaction: (attempt: RotationAttempt) => RotatedChain | null;
-  private readonly openTransaction: (write: SessionOpeningWrite) => void;
+  private readonly openTransaction: (write: SessionOpeningWrite) => string[];
 
   private readonly groupCommit: SqliteGroupCommit;
 
@@ -54,6 +55,14 @@ export class SqliteSessionStatements implements SessionStatements {
     const insertSession = db.prepare(
       'INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, revoked_at, revoked_reason, ip) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)',
     );
+    // The key's live sessions beyond the cap, newest first from an offset: a walk of the partial
+    // index ix_sessions_api_key_live alone (unrevoked sessions of the key, in id order, which
+    // is creation order). It reads as many index entries as the key has live sessions, up to
+    // the cap, and nothing more.
+    const overLimit = db.prepare<[string, number, string, number], { id: string }>(
+      `SELECT id FROM sessions WHERE api_key_id = ? AND revoked_at IS NULL AND expires_at > ? AND id <> ?
+         ORDER BY id DESC LIMIT ${MAX_OVER_LIMIT_PER_OPENING} OFFSET ?`,
+    );
     const writeToken = (token: ChainLink) =>
       insertToken.run(
         token.tokenHash,
@@ -73,7 +82,7 @@ export class SqliteSessionStatements implements SessionStatements {
         audit.data,
         audit.createdAt,
       );
-    this.openTransaction = db.transaction((write: SessionOpeningWrite): void => {
+    this.openTransaction = db.transaction((write: SessionOpeningWrite): string[] => {
       const { session } = write;
       insertSession.run(
         session.id,
@@ -85,6 +94,10 @@ export class SqliteSessionStatements implements SessionStatements {
       );
       writeToken(write.firstToken);
       writeAudit(write.audit);
+      if (write.maxLiveSessions === 0) return [];
+      return overLimit
+        .all(session.apiKeyId, session.createdAt, session.id, write.maxLiveSessions - 1)
+        .map((row) => row.id);
     });
     this.rotateTransaction = db.transaction((attempt: RotationAttempt): RotatedChain | null => {
       const row = readCandidate.get(attempt.presentedHash);
@@ -119,7 +132,7 @@ export class SqliteSessionStatements implements SessionStatements {
   }
 
   /** Committed with the other writes of this event-loop turn (see SqliteGroupCommit). */
-  openSession(write: SessionOpeningWrite): Promise<void> {
+  openSession(write: SessionOpeningWrite): Promise<string[]> {
     return this.groupCommit.submit(() => this.openTransaction(write));
   }
 

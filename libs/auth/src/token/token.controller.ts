@@ -44,7 +44,7 @@ export class TokenController {
     [401, 'Unknown key, wrong secret, revoked key or inactive user: always `invalid_credentials`.'],
     [
       429,
-      'Too many requests from this address, or too many failed attempts for this API key (`rate_limited`); see `Retry-After`.',
+      'Too many requests from this address, or too many wrong secrets for this API key from this address (`rate_limited`); see `Retry-After`.',
     ],
   )
   async token(

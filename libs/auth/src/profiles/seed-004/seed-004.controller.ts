@@ -54,8 +54,11 @@ export class Seed004Controller {
   ) {}
 
   @Post('refresh')
-  @TokenEndpoint()
+  // Above TokenEndpoint, so that its rate-limit guard runs first (guards run in the order the
+  // decorators apply, bottom up): a request with a wrong client secret counts against its
+  // address too, and a flood of them gets 429.
   @UseGuards(ClientSecretGuard)
+  @TokenEndpoint()
   @RequireJsonBody()
   @ApiOperation({
     summary: 'Refresh Token',
