@@ -186,10 +186,15 @@ async function startOurs() {
       }
       return clients;
     },
-    async accessTokens(n) {
+    /**
+     * `n` access tokens, each of a new session, opened in turn with the given keys (default:
+     * the admin's). Spread over many keys, they stay below MAX_SESSIONS_PER_API_KEY (1000 by
+     * default), which would otherwise revoke the older sessions and so their tokens.
+     */
+    async accessTokens(n, keys = [admin]) {
       const tokens = [];
       for (let i = 0; i < n; i += 1)
-        tokens.push((await post(`${base}/auth/token`, admin)).body.access_token);
+        tokens.push((await post(`${base}/auth/token`, keys[i % keys.length])).body.access_token);
       return tokens;
     },
     /**
@@ -308,22 +313,33 @@ async function main() {
   const peer = await startForked('scripts/bench/oidc-provider-target.mjs');
   const bare = await startForked('scripts/bench/bare-nest-target.cjs');
   const spare = CONNECTIONS * 4;
+  // One client per connection: no two requests of a turn share a key or a user, so reads
+  // batched per turn cannot be shared between them.
+  const clients = await ours.clients(CONNECTIONS);
+  // The token scenarios open sessions by the ten thousand, so their keys reach
+  // MAX_SESSIONS_PER_API_KEY and their oldest sessions are revoked: the bearer scenarios use
+  // tokens of other keys, which open only the sessions made here.
+  const readers = await ours.clients(CONNECTIONS);
+  const readerKeys = readers.map((reader) => reader.key);
   const freshAccessTokens = await ours.accessTokens(
     selected('ours GET /api-users/me (fresh token)') ? Math.min(20_000, 4000 * DURATION) : 1,
+    readerKeys,
   );
   // On PostgreSQL, every run starts from tables of a realistic size, with statistics, as a
   // complete run does by the time it refreshes (see analyze): 20 000 sessions, then ANALYZE.
   if (POSTGRES) {
-    await ours.accessTokens(Math.max(0, POSTGRES_WARM_SESSIONS - freshAccessTokens.length));
+    await ours.accessTokens(
+      Math.max(0, POSTGRES_WARM_SESSIONS - freshAccessTokens.length),
+      readerKeys,
+    );
     await ours.analyze();
   }
-  const [reusedToken] = await ours.accessTokens(1);
+  const [reusedToken] = await ours.accessTokens(1, readerKeys);
   let freshIndex = 0;
-  // One client per connection: no two requests of a turn share a key or a user, so reads
-  // batched per turn cannot be shared between them.
-  const clients = await ours.clients(CONNECTIONS);
   let clientIndex = 0;
   const nextClient = () => clients[clientIndex++ % clients.length];
+  let readerIndex = 0;
+  const nextReader = () => readers[readerIndex++ % readers.length];
 
   const scenarios = {
     'ours POST /auth/token': async () =>
@@ -394,7 +410,7 @@ async function main() {
         path: '/api-users/me',
         setupRequest: (req) => ({
           ...req,
-          headers: { authorization: `Bearer ${nextClient().accessToken}` },
+          headers: { authorization: `Bearer ${nextReader().accessToken}` },
         }),
       }),
     'ours GET /api-users/me (fresh token)': async () =>
