@@ -161,6 +161,16 @@ describe('Response headers', () => {
       [`${M.POST} /api/v2/wallet/operation`]: () =>
         http.post('/api/v2/wallet/operation').set(bearer(wallet.body.data.walletToken)),
       [`${M.GET} /health`]: () => http.get('/health'),
+      [`${M.GET} /keys`]: () => http.get('/keys').set(auth),
+      [`${M.POST} /keys/rotate`]: () => http.post('/keys/rotate').set(auth),
+      // The `next` key: revoking it withdraws nothing that signs.
+      [`${M.POST} /keys/:kid/revoke`]: async () => {
+        const { keys } = (await http.get('/keys').set(auth)).body as {
+          keys: { kid: string; status: string }[];
+        };
+        const next = keys.find((key) => key.status === 'next');
+        return http.post(`/keys/${next?.kid}/revoke`).set(auth);
+      },
     };
 
     // A new route without a request here fails the test, so none escapes the check.
