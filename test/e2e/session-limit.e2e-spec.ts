@@ -115,12 +115,17 @@ describe('Live sessions per API key (MAX_SESSIONS_PER_API_KEY)', () => {
   /** The key's sessions in id (creation) order, with their revocation reasons. */
   const sessionsOf = (
     user: Credentials,
-  ): Promise<{ id: string; revoked_reason: string | null }[]> =>
+  ): Promise<{ id: string; revoked_reason: string | null; expires_at: string | number }[]> =>
     t.dataSource.query(
-      `SELECT id, revoked_reason FROM sessions WHERE api_key_id = '${user.apiKeyId}' ORDER BY id`,
+      `SELECT id, revoked_reason, expires_at FROM sessions WHERE api_key_id = '${user.apiKeyId}' ORDER BY id`,
     );
-  const liveOf = async (user: Credentials) =>
-    (await sessionsOf(user)).filter((s) => s.revoked_reason === null).map((s) => s.id);
+  /** The key's live sessions (neither revoked nor expired), oldest first. */
+  const liveOf = async (user: Credentials) => {
+    const now = Date.now();
+    return (await sessionsOf(user))
+      .filter((s) => s.revoked_reason === null && Number(s.expires_at) > now)
+      .map((s) => s.id);
+  };
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('does not count again while the last count left room, and counts again a second later', async () => {
@@ -156,7 +161,9 @@ describe('Live sessions per API key (MAX_SESSIONS_PER_API_KEY)', () => {
       opened.push((await open(user)).session_state);
       expect(await liveOf(user)).toEqual(opened.slice(-3));
     }
-    const revoked = (await sessionsOf(user)).filter((s) => s.revoked_reason !== null);
+    const revoked = (await sessionsOf(user))
+      .filter((s) => s.revoked_reason !== null)
+      .map(({ id, revoked_reason }) => ({ id, revoked_reason }));
     expect(revoked).toEqual(
       opened.slice(0, -3).map((id) => ({ id, revoked_reason: 'session_limit' })),
     );
