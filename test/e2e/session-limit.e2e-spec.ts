@@ -16,7 +16,10 @@ describe('Live sessions per API key (MAX_SESSIONS_PER_API_KEY)', () => {
   let admin: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { MAX_SESSIONS_PER_API_KEY: '3' } });
+    // A grace window, so rotations keep a sealed successor that a revocation must erase.
+    t = await startTestApp({
+      env: { MAX_SESSIONS_PER_API_KEY: '3', REFRESH_REUSE_GRACE_SECONDS: '5' },
+    });
     admin = (await adminTokens(t.http)).access_token;
   });
   afterAll(() => t.dispose());
@@ -154,9 +157,16 @@ describe('Live sessions per API key (MAX_SESSIONS_PER_API_KEY)', () => {
 
   it('at the cap, revokes the oldest live session at each opening, one event each, in the same write', async () => {
     const user = await registeredUser(t.http, admin);
-    const opened = [await open(user), await open(user), await open(user)].map(
+    const firstTokens = await open(user);
+    const opened = [firstTokens, await open(user), await open(user)].map(
       (tokens) => tokens.session_state,
     );
+    await refresh(t.http, firstTokens.refresh_token).expect(200);
+    const sealedOfFirst = () =>
+      t.dataSource.query(
+        `SELECT token_hash FROM refresh_tokens WHERE session_id = '${opened[0]}' AND successor_sealed IS NOT NULL`,
+      );
+    expect(await sealedOfFirst()).toHaveLength(1);
     for (let i = 0; i < 8; i += 1) {
       opened.push((await open(user)).session_state);
       expect(await liveOf(user)).toEqual(opened.slice(-3));
@@ -174,6 +184,8 @@ describe('Live sessions per API key (MAX_SESSIONS_PER_API_KEY)', () => {
     for (const event of events) {
       expect(JSON.parse(event.data)).toEqual({ reason: 'session_limit', by: 'system' });
     }
+    // The revoked session's sealed successor went with it.
+    expect(await sealedOfFirst()).toEqual([]);
   });
 
   it('at the cap, revokes a session that expired since the count rather than a live one', async () => {
