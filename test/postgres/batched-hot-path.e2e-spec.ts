@@ -4,6 +4,7 @@ import { batchedPgRead } from '../../libs/auth/src/database/batched-pg-read';
 import { type PgQueryable, postgresPool } from '../../libs/auth/src/database/postgres-pool';
 import { PostgresSessionStatements } from '../../libs/auth/src/sessions/postgres-session.statements';
 import type {
+  OpeningLimit,
   RotationAttempt,
   SessionOpeningWrite,
 } from '../../libs/auth/src/sessions/session-writes';
@@ -14,6 +15,7 @@ import { refreshedAuditData } from '../../libs/auth/src/sessions/session-writes'
 import {
   adminTokens,
   bearer,
+  exchange,
   loggedInOperator,
   refresh,
   type TokenPair,
@@ -407,53 +409,68 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
       ]),
     ).toEqual([{ generation: 1 }]);
   });
+  /** What opening a session for `owner` writes, as SessionsService.open makes it. */
+  function sessionOpening(
+    owner: { apiUserId: string; apiKeyId: string },
+    sessionId = uuidv7(),
+    limit: OpeningLimit = { kind: 'none' },
+  ): SessionOpeningWrite {
+    const now = Date.now();
+    return {
+      session: {
+        id: sessionId,
+        apiUserId: owner.apiUserId,
+        apiKeyId: owner.apiKeyId,
+        createdAt: now,
+        expiresAt: now + 60_000,
+        ip: null,
+      },
+      firstToken: {
+        tokenHash: sha256Hex(randomBytes(32).toString('base64url')),
+        sessionId,
+        generation: 0,
+        createdAt: now,
+        expiresAt: now + 30_000,
+      },
+      audit: {
+        id: uuidv7(),
+        type: 'token.issued',
+        apiUserId: owner.apiUserId,
+        sessionId,
+        apiKeyId: owner.apiKeyId,
+        ip: null,
+        data: null,
+        createdAt: now,
+      },
+      limit,
+    };
+  }
+
   it('opens the sessions of one turn in one statement, a failed batch one by one', async () => {
     const operator = await loggedInOperator(app.http, admin);
-    const opening = (sessionId = uuidv7(), maxLiveSessions = 0): SessionOpeningWrite => {
-      const now = Date.now();
-      return {
-        session: {
-          id: sessionId,
-          apiUserId: operator.apiUserId,
-          apiKeyId: operator.apiKeyId,
-          createdAt: now,
-          expiresAt: now + 60_000,
-          ip: null,
-        },
-        firstToken: {
-          tokenHash: sha256Hex(randomBytes(32).toString('base64url')),
-          sessionId,
-          generation: 0,
-          createdAt: now,
-          expiresAt: now + 30_000,
-        },
-        audit: {
-          id: uuidv7(),
-          type: 'token.issued',
-          apiUserId: operator.apiUserId,
-          sessionId,
-          apiKeyId: operator.apiKeyId,
-          ip: null,
-          data: null,
-          createdAt: now,
-        },
-        maxLiveSessions,
-      };
-    };
+    const counting = (maxLiveSessions: number): OpeningLimit => ({
+      kind: 'count',
+      maxLiveSessions,
+    });
+    const opening = (sessionId?: string, limit?: OpeningLimit) =>
+      sessionOpening(operator, sessionId, limit);
     // With a cap of 2, the operator's session and these two are one too many: the shared
-    // statement names the oldest once, to the first opening of the key.
-    const together = [opening(uuidv7(), 2), opening(uuidv7(), 2)];
-    const overLimit = await Promise.all(together.map((write) => statements.openSession(write)));
+    // statement counts the key and names the oldest once, to the first opening of the key.
+    const together = [opening(uuidv7(), counting(2)), opening(uuidv7(), counting(2))];
+    const opened = await Promise.all(together.map((write) => statements.openSession(write)));
     expect(sent).toEqual(['auth_open_sessions']);
-    expect(overLimit).toEqual([[operator.tokens.session_state], []]);
+    expect(opened).toEqual([
+      { liveSessions: 3, overLimit: [operator.tokens.session_state], revokedOldest: null },
+      { liveSessions: null, overLimit: [], revokedOldest: null },
+    ]);
     // A turn opening more sessions for a key than its cap names the older of its own too.
     sent.length = 0;
-    const pair = [opening(uuidv7(), 1), opening(uuidv7(), 1)];
+    const pair = [opening(uuidv7(), counting(1)), opening(uuidv7(), counting(1))];
     const [named, none] = await Promise.all(pair.map((write) => statements.openSession(write)));
     expect(sent).toEqual(['auth_open_sessions']);
-    expect(named).toContain(pair[0].session.id);
-    expect(named).not.toContain(pair[1].session.id);
-    expect(none).toEqual([]);
+    expect(named.overLimit).toContain(pair[0].session.id);
+    expect(named.overLimit).not.toContain(pair[1].session.id);
+    expect(none.overLimit).toEqual([]);
     for (const write of together) {
       expect(
         await rows(
@@ -471,5 +488,92 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
     expect(sent).toEqual(['auth_open_sessions', 'auth_open_session', 'auth_open_session']);
     expect(await rows('SELECT id FROM sessions WHERE id = $1', [good.session.id])).toHaveLength(1);
     expect(await rows('SELECT id FROM audit_events WHERE id = $1', [clash.audit.id])).toEqual([]);
+  });
+
+  it("revokes at the cap, in the opening's statement, the key's oldest live sessions, once each", async () => {
+    const operator = await loggedInOperator(app.http, admin);
+    const { apiKeyId } = operator;
+    const open = async () =>
+      (await exchange(app.http, apiKeyId, operator.apiKeySecret)).session_state;
+    const older = [await open(), await open(), await open()];
+    // The login's session keeps a sealed successor (grace window): revoking it erases it.
+    await refresh(app.http, operator.tokens.refresh_token).expect(200);
+    const sealedOfOldest = () =>
+      rows(
+        'SELECT token_hash FROM refresh_tokens WHERE session_id = $1 AND successor_sealed IS NOT NULL',
+        [operator.tokens.session_state],
+      );
+    expect(await sealedOfOldest()).toHaveLength(1);
+    const atCap = (): SessionOpeningWrite =>
+      sessionOpening(operator, uuidv7(), {
+        kind: 'revokeOldest',
+        liveAt: Date.now(),
+        audit: {
+          id: uuidv7(),
+          type: 'session.revoked',
+          apiUserId: operator.apiUserId,
+          sessionId: null,
+          apiKeyId,
+          ip: '192.0.2.7',
+          data: JSON.stringify({ reason: 'session_limit', by: 'system' }),
+          createdAt: Date.now(),
+        },
+      });
+    const reasons = async (): Promise<Record<string, string | null>> =>
+      Object.fromEntries(
+        (
+          await rows('SELECT id, revoked_reason FROM sessions WHERE api_key_id = $1', [apiKeyId])
+        ).map((row) => [row.id as string, row.revoked_reason as string | null]),
+      );
+
+    sent.length = 0;
+    const writes = [atCap(), atCap()];
+    const opened = await Promise.all(writes.map((write) => statements.openSession(write)));
+    expect(sent).toEqual(['auth_open_sessions']);
+    // The login's session and the first exchange's are the oldest: one each, never a new one.
+    const oldest = [operator.tokens.session_state, older[0]];
+    expect(opened.map((o) => o.revokedOldest).sort()).toEqual([...oldest].sort());
+    expect(opened.every((o) => o.liveSessions === null && o.overLimit.length === 0)).toBe(true);
+    expect(await reasons()).toEqual({
+      [oldest[0]]: 'session_limit',
+      [oldest[1]]: 'session_limit',
+      [older[1]]: null,
+      [older[2]]: null,
+      [writes[0].session.id]: null,
+      [writes[1].session.id]: null,
+    });
+    expect(await sealedOfOldest()).toEqual([]);
+    const events = await rows(
+      "SELECT id, session_id, ip, data FROM audit_events WHERE type = 'session.revoked' AND api_key_id = $1",
+      [apiKeyId],
+    );
+    expect(events.map((event) => event.session_id as string).sort()).toEqual([...oldest].sort());
+    for (const event of events) {
+      expect(event.ip).toBe('192.0.2.7');
+      expect(JSON.parse(event.data as string)).toEqual({ reason: 'session_limit', by: 'system' });
+    }
+
+    // A concurrent revocation of the oldest live session (another instance's opening) holds
+    // its row: the statement waits, finds it revoked, and revokes and reports nothing.
+    const other = await (postgresPool(app.dataSource) as unknown as Pool).connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(
+        "UPDATE sessions SET revoked_at = 1, revoked_reason = 'session_limit' WHERE id = $1",
+        [older[1]],
+      );
+      const late = statements.openSession(atCap());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await other.query('COMMIT');
+      expect((await late).revokedOldest).toBeNull();
+    } finally {
+      other.release();
+    }
+    expect((await reasons())[older[2]]).toBeNull();
+    const reported = await rows(
+      "SELECT session_id FROM audit_events WHERE type = 'session.revoked' AND session_id = $1",
+      [older[1]],
+    );
+    expect(reported).toEqual([]);
   });
 });

@@ -6,9 +6,11 @@ import {
 } from './exchange-candidate';
 import {
   MAX_OVER_LIMIT_PER_OPENING,
+  type OpenedSessionWrite,
   type RotatedChain,
   type RotationAttempt,
   type SessionOpeningWrite,
+  SESSION_LIMIT_REVOCATION,
   type SessionStatements,
 } from './session-writes';
 import { batchedPgRead } from '../database/batched-pg-read';
@@ -85,19 +87,32 @@ interface RotatedRow {
 
 /*
  * Session openings, one row of the arrays each: the session, generation 0 of its chain and
- * the audit event, in one statement. The same statement names, per key of the turn, the live
- * sessions beyond the cap ($12, 0 for none) for the caller to revoke: the key's newest live
- * sessions, read on the partial index ix_sessions_api_key_live (unrevoked sessions of a key in
- * id, that is creation, order) and at most as many as the cap allows plus those it can name,
- * merged with the sessions the turn opens for the key (the statement's snapshot predates its
- * own inserts), newest first from the cap on.
+ * the audit event, in one statement. The statement's snapshot predates its own inserts, so
+ * neither part below ever sees (or revokes) a session the statement opens.
+ *
+ * Openings that count ($13): per key, its live sessions (read on the partial index
+ * ix_sessions_api_key_live, unrevoked sessions of a key in id, that is creation, order, up to
+ * the cap plus those it can name) plus those the statement opens for it, and the live
+ * sessions beyond the cap ($12) for the caller to revoke: the newest of that merge from the
+ * cap on.
+ *
+ * Openings at their key's cap ($14): per key, as many of its oldest unrevoked sessions live at
+ * the key's last count ($15, see OpeningLimit) as it has such openings (the first entries of
+ * the same index, ascending), each paired with one of them, revoked here (reason
+ * `session_limit`, sealed successors erased, a `session.revoked` event with the opening's
+ * event id $16 and address $17, at the opening's instant). A concurrent revocation of the same
+ * session (another instance, another statement) wins on the row lock: the UPDATE re-checks
+ * `revoked_at IS NULL` and skips it, so a session is revoked and reported once; the opening
+ * then reports nothing revoked and its key is counted again at its next opening.
  */
 const OPEN_SESSION_SQL = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
-                         $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[])
+                         $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[],
+                         $13::boolean[], $14::boolean[], $15::bigint[], $16::text[], $17::text[])
       AS i(session_id, api_user_id, api_key_id, created_at, expires_at, ip, token_hash,
-           token_expires_at, audit_id, audit_type, data)
+           token_expires_at, audit_id, audit_type, data, counts, revokes_oldest, live_at,
+           revocation_audit_id, revocation_audit_ip)
   ), opened AS (
     INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, ip)
     SELECT session_id, api_user_id, api_key_id, created_at, expires_at, ip FROM input
@@ -110,21 +125,71 @@ const OPEN_SESSION_SQL = `
     INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at)
     SELECT i.audit_id, i.audit_type, i.api_user_id, o.id, i.api_key_id, i.ip, i.data, i.created_at
     FROM opened o JOIN input i ON i.session_id = o.id
-  ), keys AS (
-    SELECT api_key_id, max(created_at) AS now
-    FROM input WHERE $12::int > 0 GROUP BY api_key_id
+  ), counted_keys AS (
+    SELECT api_key_id, max(created_at) AS now FROM input WHERE counts GROUP BY api_key_id
+  ), counted AS (
+    SELECT k.api_key_id,
+      (SELECT count(*) FROM (
+         SELECT 1 FROM sessions
+         WHERE api_key_id = k.api_key_id AND revoked_at IS NULL AND expires_at > k.now
+         LIMIT $12::int + ${MAX_OVER_LIMIT_PER_OPENING}) walked)
+      + (SELECT count(*) FROM input WHERE api_key_id = k.api_key_id) AS live
+    FROM counted_keys k
+  ), over_limit AS (
+    SELECT k.api_key_id, live.id
+    FROM counted_keys k CROSS JOIN LATERAL (
+      SELECT id FROM (
+        (SELECT id FROM sessions
+         WHERE api_key_id = k.api_key_id AND revoked_at IS NULL AND expires_at > k.now
+         ORDER BY id DESC LIMIT $12::int + ${MAX_OVER_LIMIT_PER_OPENING})
+        UNION ALL
+        SELECT session_id FROM input WHERE api_key_id = k.api_key_id
+      ) candidates
+      ORDER BY id DESC OFFSET $12::int LIMIT ${MAX_OVER_LIMIT_PER_OPENING}
+    ) live
+  ), at_cap AS (
+    SELECT i.*, row_number() OVER (PARTITION BY api_key_id ORDER BY session_id) AS n
+    FROM input i WHERE revokes_oldest
+  ), at_cap_keys AS (
+    SELECT api_key_id, count(*) AS openings, min(live_at) AS live_at
+    FROM at_cap GROUP BY api_key_id
+  ), oldest AS (
+    SELECT k.api_key_id, v.id, row_number() OVER (PARTITION BY k.api_key_id ORDER BY v.id) AS n
+    FROM at_cap_keys k CROSS JOIN LATERAL (
+      SELECT id FROM sessions
+      WHERE api_key_id = k.api_key_id AND revoked_at IS NULL AND expires_at > k.live_at
+      ORDER BY id LIMIT k.openings
+    ) v
+  ), revoked AS (
+    UPDATE sessions s SET revoked_at = a.created_at, revoked_reason = 'session_limit'
+    FROM oldest v JOIN at_cap a ON a.api_key_id = v.api_key_id AND a.n = v.n
+    WHERE s.id = v.id AND s.revoked_at IS NULL
+    RETURNING s.id, s.api_user_id, s.api_key_id, a.session_id AS opened_id, a.created_at,
+              a.revocation_audit_id, a.revocation_audit_ip
+  ), forgotten AS (
+    UPDATE refresh_tokens r SET successor_sealed = NULL
+    FROM revoked v
+    WHERE r.session_id = v.id AND r.successor_sealed IS NOT NULL
+  ), revocation_audited AS (
+    INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at)
+    SELECT revocation_audit_id, 'session.revoked', api_user_id, id, api_key_id,
+           revocation_audit_ip, $18::text, created_at
+    FROM revoked
   )
-  SELECT k.api_key_id, live.id
-  FROM keys k CROSS JOIN LATERAL (
-    SELECT id FROM (
-      (SELECT id FROM sessions
-       WHERE api_key_id = k.api_key_id AND revoked_at IS NULL AND expires_at > k.now
-       ORDER BY id DESC LIMIT $12::int + ${MAX_OVER_LIMIT_PER_OPENING})
-      UNION ALL
-      SELECT session_id FROM input WHERE api_key_id = k.api_key_id
-    ) candidates
-    ORDER BY id DESC OFFSET $12::int LIMIT ${MAX_OVER_LIMIT_PER_OPENING}
-  ) live`;
+  SELECT 'over' AS kind, api_key_id, id, NULL AS opened_id, NULL::bigint AS live FROM over_limit
+  UNION ALL
+  SELECT 'live', api_key_id, NULL, NULL, live FROM counted
+  UNION ALL
+  SELECT 'revoked', api_key_id, id, opened_id, NULL FROM revoked`;
+
+/** A row of OPEN_SESSION_SQL's answer. */
+interface OpeningRow {
+  kind: 'over' | 'live' | 'revoked';
+  api_key_id: string;
+  id: string | null;
+  opened_id: string | null;
+  live: string | number | null;
+}
 
 /**
  * A turn's writes as one statement; or one statement per write, each settling alone, for a
@@ -153,6 +218,7 @@ async function allOrEach<W, R>(
  * trip for many requests.
  */
 export class PostgresSessionStatements implements SessionStatements {
+  readonly ordered = false;
   private readonly candidates: KeyedRead<CandidateRow>;
   private readonly rotations = new TurnBatch((attempts: RotationAttempt[]) =>
     this.rotateBatch(attempts),
@@ -250,22 +316,26 @@ export class PostgresSessionStatements implements SessionStatements {
     return chain;
   }
 
-  openSession(write: SessionOpeningWrite): Promise<string[]> {
+  openSession(write: SessionOpeningWrite): Promise<OpenedSessionWrite> {
     return this.openings.submit(write);
   }
 
   /**
-   * Each write's sessions to revoke, in the order of `writes`: a key's are given to the first
-   * of its writes in the turn, so that each is revoked once.
+   * What each write's statement tells, in the order of `writes`. A counted key's count and
+   * sessions beyond the cap go to the first of its counting writes in the turn, so that each
+   * is revoked once and the count is recorded once.
    */
   private async openAll(
     writes: SessionOpeningWrite[],
     name = 'auth_open_sessions',
-  ): Promise<string[][]> {
+  ): Promise<OpenedSessionWrite[]> {
     const column = <T>(pick: (write: SessionOpeningWrite) => T): T[] => writes.map(pick);
     // One cap for the whole statement: it comes from the module's options, the same for all.
-    const cap = writes[0].maxLiveSessions;
-    const rows = await this.query<{ api_key_id: string; id: string }>(name, OPEN_SESSION_SQL, [
+    const cap =
+      writes.map((w) => w.limit).find((limit) => limit.kind === 'count')?.maxLiveSessions ?? 0;
+    const revocationAudit = (w: SessionOpeningWrite) =>
+      w.limit.kind === 'revokeOldest' ? w.limit.audit : null;
+    const rows = await this.query<OpeningRow>(name, OPEN_SESSION_SQL, [
       column((w) => w.session.id),
       column((w) => w.session.apiUserId),
       column((w) => w.session.apiKeyId),
@@ -278,23 +348,46 @@ export class PostgresSessionStatements implements SessionStatements {
       column((w) => w.audit.type),
       column((w) => w.audit.data),
       cap,
+      column((w) => w.limit.kind === 'count'),
+      column((w) => w.limit.kind === 'revokeOldest'),
+      column((w) => (w.limit.kind === 'revokeOldest' ? w.limit.liveAt : null)),
+      column((w) => revocationAudit(w)?.id ?? null),
+      column((w) => revocationAudit(w)?.ip ?? null),
+      JSON.stringify(SESSION_LIMIT_REVOCATION),
     ]);
     const overLimit = new Map<string, string[]>();
+    const live = new Map<string, number>();
+    const revoked = new Map<string, string>();
     for (const row of rows) {
-      const ids = overLimit.get(row.api_key_id) ?? [];
-      ids.push(row.id);
-      overLimit.set(row.api_key_id, ids);
+      if (row.kind === 'over') {
+        const ids = overLimit.get(row.api_key_id) ?? [];
+        ids.push(row.id as string);
+        overLimit.set(row.api_key_id, ids);
+      } else if (row.kind === 'live') {
+        live.set(row.api_key_id, Number(row.live));
+      } else {
+        revoked.set(row.opened_id as string, row.id as string);
+      }
     }
     return writes.map((write) => {
-      const ids = overLimit.get(write.session.apiKeyId) ?? [];
-      overLimit.delete(write.session.apiKeyId);
-      return ids;
+      const key = write.session.apiKeyId;
+      const opened: OpenedSessionWrite = {
+        liveSessions: null,
+        overLimit: [],
+        revokedOldest: revoked.get(write.session.id) ?? null,
+      };
+      if (write.limit.kind === 'count' && live.has(key)) {
+        opened.liveSessions = live.get(key) as number;
+        opened.overLimit = overLimit.get(key) ?? [];
+        live.delete(key);
+      }
+      return opened;
     });
   }
 
-  private async openOne(write: SessionOpeningWrite): Promise<string[]> {
-    const [overLimit] = await this.openAll([write], 'auth_open_session');
-    return overLimit;
+  private async openOne(write: SessionOpeningWrite): Promise<OpenedSessionWrite> {
+    const [opened] = await this.openAll([write], 'auth_open_session');
+    return opened;
   }
 
   private async query<Row>(name: string, text: string, values: unknown[]): Promise<Row[]> {

@@ -9,6 +9,7 @@ import { SigningKeysService } from '../keys/signing-keys.service';
 import { type ExchangeCandidate, refusalOf } from './exchange-candidate';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { issueRefreshToken, refreshTokenKey } from './refresh-token-key';
+import { SessionHeadroomTracker } from './session-headroom.tracker';
 import { SessionLivenessCache } from './session-liveness.cache';
 import type { RotatedChain, RotationAttempt } from './session-writes';
 import { SessionsRepository } from './sessions.repository';
@@ -45,6 +46,7 @@ export class RefreshRotationService {
     private readonly tokens: RefreshTokensRepository,
     private readonly sessions: SessionsRepository,
     private readonly liveness: SessionLivenessCache,
+    private readonly headroom: SessionHeadroomTracker,
     private readonly audit: AuditService,
     private readonly keys: SigningKeysService,
     private readonly unitOfWork: UnitOfWork,
@@ -135,6 +137,7 @@ export class RefreshRotationService {
       );
     });
     this.liveness.markRevoked(candidate.sessionId);
+    this.headroom.forget(candidate.apiKeyId);
     this.logger.warn(`refresh token reuse detected: session ${candidate.sessionId} revoked`);
     throw new DomainError('refresh_token_reused', undefined, 'refresh_token');
   }

@@ -55,12 +55,46 @@ export interface SessionOpeningWrite {
   };
   firstToken: ChainLink;
   audit: AuditRow;
-  /**
-   * The key's cap on live sessions (0: none). The write answers the ids of the key's live
-   * sessions beyond it, oldest last, for the caller to revoke.
-   */
-  maxLiveSessions: number;
+  /** What the write does about the key's cap on live sessions (see SessionHeadroomTracker). */
+  limit: OpeningLimit;
 }
+
+/**
+ * `count`: the write counts the key's live sessions (up to the cap plus
+ * MAX_OVER_LIMIT_PER_OPENING) and names those beyond `maxLiveSessions`, oldest last, for the
+ * caller to revoke. `none`: there is room, or no cap.
+ *
+ * `revokeOldest`: the key is known to be at its cap, so the write revokes, with no count, the
+ * oldest of the key's unrevoked sessions still live at `liveAt` (the instant of the count the
+ * cap is known from), with reason `session_limit`, erasing its sealed successor, and writes
+ * `audit` for it (the write fills in the session and its user). Those sessions are the ones
+ * counted then plus those opened since: the cap and the new one. A session's `expires_at` is
+ * its creation plus the absolute lifetime, so sessions expire oldest first: if the oldest of
+ * them has expired since, revoking it is harmless (it no longer counted, and the key is not
+ * over its cap in live sessions); otherwise none has, and it is the oldest live session.
+ * Sessions that had expired before the count were not counted, and are stepped over.
+ */
+export type OpeningLimit =
+  | { kind: 'none' }
+  | { kind: 'count'; maxLiveSessions: number }
+  | { kind: 'revokeOldest'; liveAt: number; audit: AuditRow };
+
+/** What an opening's write tells about its key's cap, as its `limit` asked. */
+export interface OpenedSessionWrite {
+  /**
+   * For `count`: the key's live sessions with the new one (up to the cap plus
+   * MAX_OVER_LIMIT_PER_OPENING); null when not counted here (no count, or another opening of
+   * the key in the same statement reports it).
+   */
+  liveSessions: number | null;
+  /** For `count`: the key's live sessions beyond the cap, for the caller to revoke. */
+  overLimit: string[];
+  /** For `revokeOldest`: the session it revoked, or null if none was live and unrevoked. */
+  revokedOldest: string | null;
+}
+
+/** The `data` of the `session.revoked` event of a session revoked for its key's cap. */
+export const SESSION_LIMIT_REVOCATION = { reason: 'session_limit', by: 'system' } as const;
 
 /**
  * Sessions beyond the cap revoked per opening at most. Over the cap by one (the usual case)
@@ -98,6 +132,12 @@ export function refreshedAuditData(successorGeneration: number): string {
  * (`... WHERE consumed_at IS NULL`) inside that one write.
  */
 export interface SessionStatements {
+  /**
+   * Whether a write's count of live sessions sees every write submitted before it (SQLite:
+   * one connection, transactions in submission order). On PostgreSQL, statements of
+   * different turns run side by side and a count may miss a concurrent one's sessions.
+   */
+  readonly ordered: boolean;
   /** The presented token with everything an exchange decides on; null when unknown. */
   findCandidate(tokenHash: string): Promise<ExchangeCandidate | null>;
   /**
@@ -109,8 +149,8 @@ export interface SessionStatements {
   rotateIfAllowed(attempt: RotationAttempt): Promise<RotatedChain | null>;
   /**
    * Writes a new session, its first refresh token and its audit event, atomically, and in the
-   * same transaction reads which live sessions of its key are now beyond `maxLiveSessions`
-   * (the oldest ones; never the new one). Answers their ids; revoking them is the caller's.
+   * same transaction does what `write.limit` asks about the key's cap (never touching the new
+   * session).
    */
-  openSession(write: SessionOpeningWrite): Promise<string[]>;
+  openSession(write: SessionOpeningWrite): Promise<OpenedSessionWrite>;
 }

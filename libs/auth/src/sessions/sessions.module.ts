@@ -4,6 +4,7 @@ import { KeysModule } from '../keys/keys.module';
 import { RefreshRotationService } from './refresh-rotation.service';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { SessionCleanupService } from './session-cleanup.service';
+import { SessionHeadroomTracker } from './session-headroom.tracker';
 import { SessionLivenessCache } from './session-liveness.cache';
 import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
@@ -17,6 +18,7 @@ import { SessionsService } from './sessions.service';
     RefreshTokensRepository,
     SessionsService,
     SessionLivenessCache,
+    SessionHeadroomTracker,
     RefreshRotationService,
     SessionCleanupService,
   ],

@@ -24,6 +24,9 @@ interface LivenessRow {
   user_status: ApiUserStatus;
 }
 
+/** A session a bulk revocation ended. */
+export type RevokedSession = Pick<SessionEntity, 'id' | 'apiKeyId'>;
+
 @Injectable()
 export class SessionsRepository {
   private readonly liveness: KeyedRead<LivenessRow>;
@@ -86,7 +89,9 @@ export class SessionsRepository {
    * Every revocation of a session (logout, DELETE /sessions, reuse, OAuth revoke, a host's
    * revokeById, suspension, key revocation, and any later reason) goes through `revoke` or
    * `revokeWhere`, and each erases the revoked sessions' sealed successors in the same
-   * transaction: a revoked session answers no retry, so nothing of it stays recoverable.
+   * transaction: a revoked session answers no retry, so nothing of it stays recoverable. The
+   * one exception, an opening revoking its key's oldest session at the cap, is written by the
+   * dialect's opening statement (session-writes.ts), which erases them the same way.
    */
 
   /** Revokes one session unless it already is; true when this call revoked it. */
@@ -105,23 +110,23 @@ export class SessionsRepository {
     return result.affected === 1;
   }
 
-  /** Revokes every live session of an API user; returns the revoked session ids. */
+  /** Revokes every live session of an API user; returns the revoked sessions. */
   revokeAllOfUser(
     apiUserId: string,
     reason: SessionRevocationReason,
     now: number,
     manager: EntityManager,
-  ): Promise<string[]> {
+  ): Promise<RevokedSession[]> {
     return this.revokeWhere({ apiUserId }, reason, now, manager);
   }
 
-  /** Revokes every live session opened with an API key; returns the revoked session ids. */
+  /** Revokes every live session opened with an API key; returns the revoked sessions. */
   revokeAllOfApiKey(
     apiKeyId: string,
     reason: SessionRevocationReason,
     now: number,
     manager: EntityManager,
-  ): Promise<string[]> {
+  ): Promise<RevokedSession[]> {
     return this.revokeWhere({ apiKeyId }, reason, now, manager);
   }
 
@@ -130,17 +135,19 @@ export class SessionsRepository {
     reason: SessionRevocationReason,
     now: number,
     manager: EntityManager,
-  ): Promise<string[]> {
+  ): Promise<RevokedSession[]> {
     const repo = this.repo(manager);
     const live = await repo.find({
-      select: { id: true },
+      select: { id: true, apiKeyId: true },
       where: { ...where, revokedAt: IsNull() },
     });
     if (live.length === 0) return [];
     await repo.update({ ...where, revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason });
-    const ids = live.map((session) => session.id);
-    await this.refreshTokens.forgetSealedOfSessions(ids, manager);
-    return ids;
+    await this.refreshTokens.forgetSealedOfSessions(
+      live.map((session) => session.id),
+      manager,
+    );
+    return live;
   }
 
   /**

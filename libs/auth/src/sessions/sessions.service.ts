@@ -6,7 +6,13 @@ import { uuidv7 } from '../common/ids';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { issueRefreshToken } from './refresh-token-key';
+import { type Opening, SessionHeadroomTracker } from './session-headroom.tracker';
 import { SessionLivenessCache } from './session-liveness.cache';
+import {
+  type OpenedSessionWrite,
+  type OpeningLimit,
+  SESSION_LIMIT_REVOCATION,
+} from './session-writes';
 import { SessionEntity, type SessionRevocationReason } from './session.entity';
 import { SessionsRepository } from './sessions.repository';
 import { DomainError } from '../common/domain-error';
@@ -41,7 +47,7 @@ export class SessionsService {
   private readonly endingOverLimit = new Set<string>();
   /** The sessions beyond their keys' caps named in one turn, revoked in one transaction. */
   private readonly overLimitRevocations = new TurnBatch<SessionEnd, void>(async (ends) => {
-    await this.endAll(ends, 'session_limit', 'system');
+    await this.endAll(ends, 'session_limit', SESSION_LIMIT_REVOCATION.by);
     return ends.map(() => ({ ok: true as const, value: undefined }));
   });
 
@@ -50,6 +56,7 @@ export class SessionsService {
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly audit: AuditService,
     private readonly liveness: SessionLivenessCache,
+    private readonly headroom: SessionHeadroomTracker,
     private readonly unitOfWork: UnitOfWork,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
   ) {}
@@ -125,15 +132,22 @@ export class SessionsService {
       }
       return results;
     });
-    ends.forEach(({ session }) => this.liveness.markRevoked(session.id));
+    ends.forEach(({ session }) => {
+      this.liveness.markRevoked(session.id);
+      // A revocation for the cap is already in its key's count; any other makes room.
+      if (reason !== 'session_limit') this.headroom.forget(session.apiKeyId);
+    });
     return revoked;
   }
 
   /**
    * Opens a session with generation 0 of its refresh-token chain and its `token.issued` audit
    * event, atomically: one prepared write of the dialect (it runs on every token request).
-   * That write also names the key's live sessions beyond `maxSessionsPerApiKey`, the oldest;
-   * they are revoked like any other revocation (reason `session_limit`), before the answer.
+   * The key's cap (`maxSessionsPerApiKey`) costs that write nothing while the headroom tracker
+   * knows the key has room. When it knows the key is at its cap, the write also revokes the
+   * key's oldest live session (reason `session_limit`, with its audit event). Otherwise the
+   * write counts the key's live sessions, names those beyond the cap, the oldest, and they are
+   * revoked like any other revocation before the answer.
    */
   async open(owner: SessionOwner, now: number): Promise<OpenedSession> {
     const { session, link, refreshToken } = this.newSession(owner, now);
@@ -144,14 +158,56 @@ export class SessionsService {
       apiKeyId: owner.apiKeyId,
       ip: owner.ip,
     };
-    const overLimit = await this.refreshTokens.statements().openSession({
-      session,
-      firstToken: link,
-      audit: toAuditEvent(audit, now),
-      maxLiveSessions: this.options.maxSessionsPerApiKey,
-    });
-    if (overLimit.length > 0) await this.endOverLimit(overLimit, owner);
+    const cap = this.options.maxSessionsPerApiKey;
+    const opening = cap > 0 ? this.headroom.begin(owner.apiKeyId) : null;
+    try {
+      const statements = this.refreshTokens.statements();
+      let opened: OpenedSessionWrite;
+      try {
+        opened = await statements.openSession({
+          session,
+          firstToken: link,
+          audit: toAuditEvent(audit, now),
+          limit: this.limitOf(opening, owner, now),
+        });
+      } catch (error) {
+        // The headroom taken may not have been used: count again.
+        if (opening) this.headroom.forget(owner.apiKeyId);
+        throw error;
+      }
+      if (opened.revokedOldest !== null) this.liveness.markRevoked(opened.revokedOldest);
+      // Nothing to revoke (fewer live sessions than thought, or another revocation won): the
+      // next opening counts again, and so brings a key back to its cap if it is beyond it.
+      else if (opening?.kind === 'at-cap') this.headroom.forget(owner.apiKeyId);
+      if (opened.overLimit.length > 0) await this.endOverLimit(opened.overLimit, owner);
+      // Recorded once the sessions beyond the cap are revoked: an opening trusting the count
+      // before then would revoke one of them again instead of the next oldest.
+      if (opening?.kind === 'count' && opened.liveSessions !== null) {
+        this.headroom.record(opening, cap - opened.liveSessions, now, statements.ordered);
+      }
+    } finally {
+      if (opening) this.headroom.finish(opening);
+    }
     return { session, refreshToken };
+  }
+
+  private limitOf(opening: Opening | null, owner: SessionOwner, now: number): OpeningLimit {
+    if (opening?.kind === 'count') {
+      return { kind: 'count', maxLiveSessions: this.options.maxSessionsPerApiKey };
+    }
+    if (opening?.kind !== 'at-cap') return { kind: 'none' };
+    // The revoked session and its user are filled in by the write, which finds them.
+    const revocation = toAuditEvent(
+      {
+        type: 'session.revoked',
+        apiUserId: owner.apiUserId,
+        apiKeyId: owner.apiKeyId,
+        ip: owner.ip,
+        data: SESSION_LIMIT_REVOCATION,
+      },
+      now,
+    );
+    return { kind: 'revokeOldest', liveAt: opening.countedAt, audit: revocation };
   }
 
   /**
@@ -160,8 +216,8 @@ export class SessionsService {
    * revoked, so they name the same old sessions: each opening claims at once those no other
    * opening has claimed, and the turn's claims are revoked together, in one transaction.
    * The new session is committed by then: a failure here must not fail the request (an error
-   * answer for a change made); the next opening for the key finds the same sessions and tries
-   * again.
+   * answer for a change made); the next opening for the key counts again, finds the same
+   * sessions and tries again.
    */
   private async endOverLimit(overLimit: string[], owner: SessionOwner): Promise<void> {
     const claimed = overLimit.filter((id) => !this.endingOverLimit.has(id));
@@ -176,6 +232,7 @@ export class SessionsService {
         ),
       );
     } catch (error) {
+      this.headroom.forget(owner.apiKeyId);
       this.logger.warn(
         `could not revoke sessions beyond their key's cap: ${error instanceof Error ? error.name : 'error'}`,
       );
@@ -220,9 +277,12 @@ export class SessionsService {
     now: number,
     ip: string | null,
   ): Promise<void> {
-    const ids = await this.sessions.revokeAllOfUser(apiUserId, reason, now, manager);
+    const revoked = await this.sessions.revokeAllOfUser(apiUserId, reason, now, manager);
+    const ids = revoked.map((session) => session.id);
     await this.auditRevocations(manager, ids, apiUserId, reason, ip);
     ids.forEach((id) => this.liveness.markRevoked(id));
+    // Before the caller's commit: a suspended user's keys open no session meanwhile.
+    new Set(revoked.map((session) => session.apiKeyId)).forEach((key) => this.headroom.forget(key));
   }
 
   /** Ends every live session opened with an API key (key revocation). */
@@ -234,9 +294,12 @@ export class SessionsService {
     now: number,
     ip: string | null,
   ): Promise<void> {
-    const ids = await this.sessions.revokeAllOfApiKey(apiKeyId, reason, now, manager);
+    const revoked = await this.sessions.revokeAllOfApiKey(apiKeyId, reason, now, manager);
+    const ids = revoked.map((session) => session.id);
     await this.auditRevocations(manager, ids, apiUserId, reason, ip);
     ids.forEach((id) => this.liveness.markRevoked(id));
+    // Before the caller's commit: a revoked key opens no session meanwhile.
+    this.headroom.forget(apiKeyId);
   }
 
   private async auditRevocations(

@@ -13,6 +13,7 @@ import {
   type AuditRow,
   type ChainLink,
   MAX_OVER_LIMIT_PER_OPENING,
+  type OpenedSessionWrite,
   refreshedAuditData,
   type RotatedChain,
   type RotationAttempt,
@@ -30,9 +31,10 @@ import {
  * so what it checks is what it writes over; the conditional UPDATE still decides the winner.
  */
 export class SqliteSessionStatements implements SessionStatements {
+  readonly ordered = true;
   private readonly candidate: KeyedRead<CandidateRow>;
   private readonly rotateTransaction: (attempt: RotationAttempt) => RotatedChain | null;
-  private readonly openTransaction: (write: SessionOpeningWrite) => string[];
+  private readonly openTransaction: (write: SessionOpeningWrite) => OpenedSessionWrite;
 
   private readonly groupCommit: SqliteGroupCommit;
 
@@ -55,13 +57,31 @@ export class SqliteSessionStatements implements SessionStatements {
     const insertSession = db.prepare(
       'INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, revoked_at, revoked_reason, ip) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)',
     );
-    // The key's live sessions beyond the cap, newest first from an offset: a walk of the partial
-    // index ix_sessions_api_key_live alone (unrevoked sessions of the key, in id order, which
-    // is creation order). It reads as many index entries as the key has live sessions, up to
-    // the cap, and nothing more.
+    // The key's live sessions, counted up to a bound, and those beyond the cap, newest first
+    // from an offset: walks of the partial index ix_sessions_api_key_live alone (unrevoked
+    // sessions of the key, in id order, which is creation order). Each reads as many index
+    // entries as the key has live sessions, up to the bound, and nothing more.
+    const countLive = db.prepare<[string, number, number], { live: number }>(
+      `SELECT count(*) AS live FROM (SELECT 1 FROM sessions WHERE api_key_id = ? AND revoked_at IS NULL AND expires_at > ?
+         ORDER BY id DESC LIMIT ?)`,
+    );
     const overLimit = db.prepare<[string, number, string, number], { id: string }>(
       `SELECT id FROM sessions WHERE api_key_id = ? AND revoked_at IS NULL AND expires_at > ? AND id <> ?
          ORDER BY id DESC LIMIT ${MAX_OVER_LIMIT_PER_OPENING} OFFSET ?`,
+    );
+    // The key's oldest unrevoked session live at an instant: the first entries of the same
+    // index, ascending. Sessions expired by then (not yet cleaned up) are the oldest, so only
+    // they are stepped over.
+    const oldestLive = db.prepare<[string, number, string], { id: string; api_user_id: string }>(
+      `SELECT id, api_user_id FROM sessions WHERE api_key_id = ? AND revoked_at IS NULL AND expires_at > ? AND id <> ?
+         ORDER BY id LIMIT 1`,
+    );
+    const revokeForLimit = db.prepare(
+      "UPDATE sessions SET revoked_at = ?, revoked_reason = 'session_limit' WHERE id = ? AND revoked_at IS NULL",
+    );
+    // As RefreshTokensRepository.forgetSealedOfSessions: a revoked session answers no retry.
+    const forgetSealedOfSession = db.prepare(
+      'UPDATE refresh_tokens SET successor_sealed = NULL WHERE session_id = ? AND successor_sealed IS NOT NULL',
     );
     const writeToken = (token: ChainLink) =>
       insertToken.run(
@@ -82,7 +102,7 @@ export class SqliteSessionStatements implements SessionStatements {
         audit.data,
         audit.createdAt,
       );
-    this.openTransaction = db.transaction((write: SessionOpeningWrite): string[] => {
+    this.openTransaction = db.transaction((write: SessionOpeningWrite): OpenedSessionWrite => {
       const { session } = write;
       insertSession.run(
         session.id,
@@ -94,10 +114,30 @@ export class SqliteSessionStatements implements SessionStatements {
       );
       writeToken(write.firstToken);
       writeAudit(write.audit);
-      if (write.maxLiveSessions === 0) return [];
-      return overLimit
-        .all(session.apiKeyId, session.createdAt, session.id, write.maxLiveSessions - 1)
-        .map((row) => row.id);
+      const opened: OpenedSessionWrite = { liveSessions: null, overLimit: [], revokedOldest: null };
+      const { limit } = write;
+      if (limit.kind === 'count') {
+        const cap = limit.maxLiveSessions;
+        const { live } = countLive.get(
+          session.apiKeyId,
+          session.createdAt,
+          cap + MAX_OVER_LIMIT_PER_OPENING,
+        ) as { live: number };
+        opened.liveSessions = live;
+        if (live > cap) {
+          opened.overLimit = overLimit
+            .all(session.apiKeyId, session.createdAt, session.id, cap - 1)
+            .map((row) => row.id);
+        }
+      } else if (limit.kind === 'revokeOldest') {
+        const oldest = oldestLive.get(session.apiKeyId, limit.liveAt, session.id);
+        if (oldest && revokeForLimit.run(session.createdAt, oldest.id).changes === 1) {
+          forgetSealedOfSession.run(oldest.id);
+          writeAudit({ ...limit.audit, sessionId: oldest.id, apiUserId: oldest.api_user_id });
+          opened.revokedOldest = oldest.id;
+        }
+      }
+      return opened;
     });
     this.rotateTransaction = db.transaction((attempt: RotationAttempt): RotatedChain | null => {
       const row = readCandidate.get(attempt.presentedHash);
@@ -132,7 +172,7 @@ export class SqliteSessionStatements implements SessionStatements {
   }
 
   /** Committed with the other writes of this event-loop turn (see SqliteGroupCommit). */
-  openSession(write: SessionOpeningWrite): Promise<string[]> {
+  openSession(write: SessionOpeningWrite): Promise<OpenedSessionWrite> {
     return this.groupCommit.submit(() => this.openTransaction(write));
   }
 
