@@ -164,13 +164,13 @@ async function startOurs() {
      * `n` distinct clients: an operator each, registered through the API as an admin would,
      * with its API key and an access token.
      */
-    async clients(n) {
+    async clients(n, prefix = 'bench-client') {
       const admin = (await post(`${base}/auth/token`, this.admin)).body.access_token;
       const clients = [];
       for (let i = 0; i < n; i += 1) {
         const created = await post(
           `${base}/api-users`,
-          { name: `bench-client-${i}`, role: 'operator' },
+          { name: `${prefix}-${i}`, role: 'operator' },
           'application/json',
           { authorization: `Bearer ${admin}` },
         );
@@ -319,7 +319,7 @@ async function main() {
   // The token scenarios open sessions by the ten thousand, so their keys reach
   // MAX_SESSIONS_PER_API_KEY and their oldest sessions are revoked: the bearer scenarios use
   // tokens of other keys, which open only the sessions made here.
-  const readers = await ours.clients(CONNECTIONS);
+  const readers = await ours.clients(CONNECTIONS, 'bench-reader');
   const readerKeys = readers.map((reader) => reader.key);
   const freshAccessTokens = await ours.accessTokens(
     selected('ours GET /api-users/me (fresh token)') ? Math.min(20_000, 4000 * DURATION) : 1,
