@@ -1,4 +1,5 @@
 import { AuditEventsRepository } from '../../libs/auth/src/audit/audit-events.repository';
+import { uuidv7Floor } from '../../libs/auth/src/common/ids';
 import { SessionCleanupService } from '../../libs/auth/src/sessions/session-cleanup.service';
 import { countingTurns } from '../support/event-loop-turns';
 import { adminTokens } from '../support/factories';
@@ -22,15 +23,18 @@ describe('Audit retention (AUDIT_RETENTION_DAYS)', () => {
   it('deletes events older than the retention in bounded steps, and keeps the others', async () => {
     for (let i = 0; i < 9; i += 1) await adminTokens(t.http);
     const now = Date.now();
-    const all = await eventIds();
-    const old = all.slice(0, 7);
-    await t.dataSource.query(
-      `UPDATE audit_events SET created_at = ${now - 31 * DAY_MS} WHERE id IN (${old.map((id) => `'${id}'`).join(', ')})`,
-    );
+    const recorded = await eventIds();
+    // Backdated as if written then: the time in the id too (ids are UUIDv7, made with the event).
+    const backdate = async (id: string, ms: number): Promise<void> => {
+      const old = `${uuidv7Floor(ms).slice(0, 13)}${id.slice(13)}`;
+      await t.dataSource.query(
+        `UPDATE audit_events SET created_at = ${ms}, id = '${old}' WHERE id = '${id}'`,
+      );
+    };
+    for (const id of recorded.slice(0, 7)) await backdate(id, now - 31 * DAY_MS);
     // One just inside the retention stays.
-    await t.dataSource.query(
-      `UPDATE audit_events SET created_at = ${now - 29 * DAY_MS} WHERE id = '${all[7]}'`,
-    );
+    await backdate(recorded[7], now - 29 * DAY_MS);
+    const all = await eventIds();
 
     const cleanup = t.app.get(SessionCleanupService);
     const sizes = { ...cleanup.stepSizes };

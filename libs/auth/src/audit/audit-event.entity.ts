@@ -21,8 +21,6 @@ export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 @Entity('audit_events')
 @Index('ix_audit_events_api_user_created', ['apiUserId', 'createdAt'])
-/** The retention clean-up deletes the oldest events first. */
-@Index('ix_audit_events_created_at', ['createdAt'])
 export class AuditEventEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

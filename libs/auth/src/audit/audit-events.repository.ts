@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { uuidv7Floor } from '../common/ids';
 import type { PageRequest } from '../common/pagination';
 import { deleteAtMost } from '../database/delete-at-most';
 import { AuditEventEntity } from './audit-event.entity';
@@ -17,9 +18,20 @@ export class AuditEventsRepository {
     if (events.length > 0) await this.repo(manager).insert(events);
   }
 
-  /** Deletes at most `limit` events created before `cutoff` (by ix_audit_events_created_at). */
+  /**
+   * Deletes at most `limit` events created before `cutoff`. Ids are UUIDv7, made when the event
+   * is: the range below `cutoff`'s smallest id is read through the primary key, so no index on
+   * `created_at` has to be kept up on every token request. `created_at` stays in the condition,
+   * so an id minted on a clock that disagreed with the stored time never deletes a newer event.
+   */
   deleteSomeCreatedBefore(cutoff: number, limit: number, manager: EntityManager): Promise<number> {
-    return deleteAtMost(this.repo(manager), 'id', 'row.created_at < :cutoff', { cutoff }, limit);
+    return deleteAtMost(
+      this.repo(manager),
+      'id',
+      'row.id < :floor AND row.created_at < :cutoff',
+      { floor: uuidv7Floor(cutoff), cutoff },
+      limit,
+    );
   }
 
   async rewriteData(id: string, data: string, manager: EntityManager): Promise<void> {

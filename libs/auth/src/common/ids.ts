@@ -49,4 +49,14 @@ export function uuidv7(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * The smallest version-7 UUID of millisecond `ms`: every id made before `ms` sorts below it,
+ * every id made at or after it above (as text, and as PostgreSQL's uuid). Time-ordered tables
+ * find their rows older than an instant through the primary key, with no index on time.
+ */
+export function uuidv7Floor(ms: number): string {
+  const hex = Math.trunc(ms).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
+}
+
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

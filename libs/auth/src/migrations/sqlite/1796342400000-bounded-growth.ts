@@ -1,8 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Bounded growth (issue 18). Audit events are deleted by age, a bounded number per statement:
- * the index on created_at finds the oldest without scanning the table.
+ * Bounded growth (issue 18). Audit events need no index for their retention: their ids are
+ * time-ordered (UUIDv7), so the oldest are found through the primary key, and every token
+ * request's audit insert maintains no more indexes than before.
  * The session cap looks, on every session opening, for the key's live sessions beyond the cap,
  * newest first; the partial index holds exactly the unrevoked sessions of each key in id
  * (creation) order with their expiry, so that read touches the index alone. It replaces the
@@ -14,9 +15,6 @@ export class SqliteBoundedGrowth1796342400000 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE INDEX "ix_audit_events_created_at" ON "audit_events" ("created_at") `,
-    );
-    await queryRunner.query(
       `CREATE INDEX "ix_sessions_api_key_live" ON "sessions" ("api_key_id", "id", "expires_at", "revoked_at") WHERE revoked_at IS NULL`,
     );
     await queryRunner.query(`DROP INDEX "ix_sessions_api_key_id"`);
@@ -25,6 +23,5 @@ export class SqliteBoundedGrowth1796342400000 implements MigrationInterface {
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE INDEX "ix_sessions_api_key_id" ON "sessions" ("api_key_id") `);
     await queryRunner.query(`DROP INDEX "ix_sessions_api_key_live"`);
-    await queryRunner.query(`DROP INDEX "ix_audit_events_created_at"`);
   }
 }
