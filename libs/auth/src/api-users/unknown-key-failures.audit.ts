@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService, toAuditEvent } from '../audit/audit.service';
 import { nowMs } from '../common/clock';
+import { uuidv7 } from '../common/ids';
 
 const WINDOW_MS = 60_000;
 /** Addresses tracked at most; past that, expired windows go first, then the oldest. */
@@ -39,7 +40,7 @@ export class UnknownKeyFailuresAudit {
     let window = this.windows.get(address);
     if (!window || now - window.startedAt >= WINDOW_MS) {
       this.windows.delete(address);
-      window = this.open(ip, now);
+      window = this.open(now);
       this.windows.set(address, window);
       this.bound(now);
     } else {
@@ -69,9 +70,8 @@ export class UnknownKeyFailuresAudit {
     return result;
   }
 
-  private open(ip: string | null, now: number): Window {
-    const { id } = toAuditEvent({ type: 'auth.failed', ip }, now);
-    return { startedAt: now, eventId: id, count: 1, written: 0, writes: Promise.resolve() };
+  private open(now: number): Window {
+    return { startedAt: now, eventId: uuidv7(), count: 1, written: 0, writes: Promise.resolve() };
   }
 
   /** Insertion order is start order: expired windows are the first ones. */
