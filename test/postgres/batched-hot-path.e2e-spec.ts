@@ -504,10 +504,11 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
         [operator.tokens.session_state],
       );
     expect(await sealedOfOldest()).toHaveLength(1);
-    const atCap = (): SessionOpeningWrite =>
+    const atCap = (revokedUpTo = ''): SessionOpeningWrite =>
       sessionOpening(operator, uuidv7(), {
         kind: 'revokeOldest',
         liveAt: Date.now(),
+        revokedUpTo,
         audit: {
           id: uuidv7(),
           type: 'session.revoked',
@@ -553,8 +554,9 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
       expect(JSON.parse(event.data as string)).toEqual({ reason: 'session_limit', by: 'system' });
     }
 
-    // A concurrent revocation of the oldest live session (another instance's opening) holds
-    // its row: the statement waits, finds it revoked, and revokes and reports nothing.
+    // A concurrent revocation of the oldest live session (another opening at the cap, on this
+    // instance or another) holds its row: the statement skips it, without waiting, and revokes
+    // the next oldest.
     const other = await (postgresPool(app.dataSource) as unknown as Pool).connect();
     try {
       await other.query('BEGIN');
@@ -562,18 +564,39 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
         "UPDATE sessions SET revoked_at = 1, revoked_reason = 'session_limit' WHERE id = $1",
         [older[1]],
       );
-      const late = statements.openSession(atCap());
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const late = await Promise.race([
+        statements.openSession(atCap()),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('waited on the locked session')), 2000),
+        ),
+      ]);
+      expect(late.revokedOldest).toBe(older[2]);
       await other.query('COMMIT');
-      expect((await late).revokedOldest).toBeNull();
     } finally {
       other.release();
     }
-    expect((await reasons())[older[2]]).toBeNull();
+    expect((await reasons())[older[2]]).toBe('session_limit');
     const reported = await rows(
-      "SELECT session_id FROM audit_events WHERE type = 'session.revoked' AND session_id = $1",
-      [older[1]],
+      "SELECT session_id FROM audit_events WHERE type = 'session.revoked' AND session_id = ANY($1)",
+      [[older[1], older[2]]],
     );
-    expect(reported).toEqual([]);
+    expect(reported).toEqual([{ session_id: older[2] }]);
+
+    // A session revoked elsewhere, and committed, is stepped over: the next live one is revoked.
+    await rows("UPDATE sessions SET revoked_at = 1, revoked_reason = 'revoked' WHERE id = $1", [
+      writes[0].session.id,
+    ]);
+    expect((await statements.openSession(atCap())).revokedOldest).toBe(writes[1].session.id);
+
+    // The search for the oldest starts after the last session revoked so: a live session at or
+    // before it is stepped over as a revoked one would be.
+    const [lateSession] = await rows(
+      'SELECT id FROM sessions WHERE api_key_id = $1 AND revoked_at IS NULL ORDER BY id LIMIT 2',
+      [apiKeyId],
+    );
+    const stepped = await statements.openSession(atCap(lateSession.id as string));
+    expect(stepped.revokedOldest).not.toBe(lateSession.id);
+    expect(stepped.revokedOldest! > (lateSession.id as string)).toBe(true);
+    expect((await reasons())[lateSession.id as string]).toBeNull();
   });
 });

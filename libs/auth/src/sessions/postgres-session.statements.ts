@@ -91,28 +91,36 @@ interface RotatedRow {
  * neither part below ever sees (or revokes) a session the statement opens.
  *
  * Openings that count ($13): per key, its live sessions (read on the partial index
- * ix_sessions_api_key_live, unrevoked sessions of a key in id, that is creation, order, up to
- * the cap plus those it can name) plus those the statement opens for it, and the live
+ * ix_sessions_api_key_live, unrevoked sessions of a key in id, that is creation, order, newest
+ * first, up to the cap plus those it can name: the index keeps the entries of sessions revoked
+ * since the last vacuum, and those are the oldest) plus those the statement opens for it, and the live
  * sessions beyond the cap ($12) for the caller to revoke: the newest of that merge from the
  * cap on.
  *
  * Openings at their key's cap ($14): per key, as many of its oldest unrevoked sessions live at
  * the key's last count ($15, see OpeningLimit) as it has such openings (the first entries of
- * the same index, ascending), each paired with one of them, revoked here (reason
+ * the same index, ascending, after the last session this instance revoked so, $19, so as not
+ * to walk the entries of those revoked since the last vacuum), each paired with one of them,
+ * revoked here (reason
  * `session_limit`, sealed successors erased, a `session.revoked` event with the opening's
- * event id $16 and address $17, at the opening's instant). A concurrent revocation of the same
- * session (another instance, another statement) wins on the row lock: the UPDATE re-checks
- * `revoked_at IS NULL` and skips it, so a session is revoked and reported once; the opening
- * then reports nothing revoked and its key is counted again at its next opening.
+ * event id $16 and address $17, at the opening's instant). The search locks the sessions it
+ * picks and skips those another transaction holds (a concurrent opening of the key at its cap,
+ * on this instance or another, revoking its own oldest), so concurrent openings at the cap
+ * revoke different sessions instead of queueing on one and finding it revoked. A session
+ * revoked and committed since the statement's snapshot fails the re-check of `revoked_at IS
+ * NULL` that taking the lock makes, and the search goes on to the next; a session is revoked
+ * and reported once. An opening that finds nothing to revoke reports so, and its key is
+ * counted again at its next opening.
  */
 const OPEN_SESSION_SQL = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
                          $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[],
-                         $13::boolean[], $14::boolean[], $15::bigint[], $16::text[], $17::text[])
+                         $13::boolean[], $14::boolean[], $15::bigint[], $16::text[], $17::text[],
+                         $19::text[])
       AS i(session_id, api_user_id, api_key_id, created_at, expires_at, ip, token_hash,
            token_expires_at, audit_id, audit_type, data, counts, revokes_oldest, live_at,
-           revocation_audit_id, revocation_audit_ip)
+           revocation_audit_id, revocation_audit_ip, revoked_up_to)
   ), opened AS (
     INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, ip)
     SELECT session_id, api_user_id, api_key_id, created_at, expires_at, ip FROM input
@@ -132,7 +140,7 @@ const OPEN_SESSION_SQL = `
       (SELECT count(*) FROM (
          SELECT 1 FROM sessions
          WHERE api_key_id = k.api_key_id AND revoked_at IS NULL AND expires_at > k.now
-         LIMIT $12::int + ${MAX_OVER_LIMIT_PER_OPENING}) walked)
+         ORDER BY id DESC LIMIT $12::int + ${MAX_OVER_LIMIT_PER_OPENING}) walked)
       + (SELECT count(*) FROM input WHERE api_key_id = k.api_key_id) AS live
     FROM counted_keys k
   ), over_limit AS (
@@ -151,14 +159,17 @@ const OPEN_SESSION_SQL = `
     SELECT i.*, row_number() OVER (PARTITION BY api_key_id ORDER BY session_id) AS n
     FROM input i WHERE revokes_oldest
   ), at_cap_keys AS (
-    SELECT api_key_id, count(*) AS openings, min(live_at) AS live_at
+    SELECT api_key_id, count(*) AS openings, min(live_at) AS live_at,
+           max(revoked_up_to) AS revoked_up_to
     FROM at_cap GROUP BY api_key_id
   ), oldest AS (
     SELECT k.api_key_id, v.id, row_number() OVER (PARTITION BY k.api_key_id ORDER BY v.id) AS n
     FROM at_cap_keys k CROSS JOIN LATERAL (
       SELECT id FROM sessions
-      WHERE api_key_id = k.api_key_id AND revoked_at IS NULL AND expires_at > k.live_at
+      WHERE api_key_id = k.api_key_id AND id > k.revoked_up_to
+        AND revoked_at IS NULL AND expires_at > k.live_at
       ORDER BY id LIMIT k.openings
+      FOR UPDATE SKIP LOCKED
     ) v
   ), revoked AS (
     UPDATE sessions s SET revoked_at = a.created_at, revoked_reason = 'session_limit'
@@ -354,6 +365,7 @@ export class PostgresSessionStatements implements SessionStatements {
       column((w) => revocationAudit(w)?.id ?? null),
       column((w) => revocationAudit(w)?.ip ?? null),
       JSON.stringify(SESSION_LIMIT_REVOCATION),
+      column((w) => (w.limit.kind === 'revokeOldest' ? w.limit.revokedUpTo : null)),
     ]);
     const overLimit = new Map<string, string[]>();
     const live = new Map<string, number>();

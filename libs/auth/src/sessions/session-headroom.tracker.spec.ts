@@ -1,58 +1,101 @@
-import { MAX_TRACKED_KEYS, SessionHeadroomTracker } from './session-headroom.tracker';
+import { MAX_TRACKED_KEYS, type Opening, SessionHeadroomTracker } from './session-headroom.tracker';
 
 describe('SessionHeadroomTracker', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
   /** Begins and finishes an opening of `key`; a count records `headroom`. */
-  function openOnce(tracker: SessionHeadroomTracker, key: string, headroom = 0, ordered = true) {
-    const opening = tracker.begin(key);
-    if (opening.kind === 'count') tracker.record(opening, headroom, Date.now(), ordered);
+  async function openOnce(tracker: SessionHeadroomTracker, key: string, headroom = 0) {
+    const opening = await tracker.begin(key, true);
+    if (opening.kind === 'count') tracker.record(opening, headroom, Date.now());
     tracker.finish(opening);
     return opening.kind;
   }
 
-  it('spends a fresh count, then is at the cap, then counts again after a second', () => {
+  /** Whether `promise` has settled once pending callbacks have run. */
+  async function settled(promise: Promise<unknown>): Promise<boolean> {
+    let done = false;
+    void promise.then(() => (done = true));
+    for (let i = 0; i < 10; i += 1) await Promise.resolve();
+    return done;
+  }
+
+  it('spends a fresh count, then is at the cap, then counts again after a second', async () => {
     const tracker = new SessionHeadroomTracker();
-    expect(openOnce(tracker, 'k', 2)).toBe('count');
-    expect(openOnce(tracker, 'k')).toBe('within-cap');
-    expect(openOnce(tracker, 'k')).toBe('within-cap');
-    expect(openOnce(tracker, 'k')).toBe('at-cap');
+    expect(await openOnce(tracker, 'k', 2)).toBe('count');
+    expect(await openOnce(tracker, 'k')).toBe('within-cap');
+    expect(await openOnce(tracker, 'k')).toBe('within-cap');
+    expect(await openOnce(tracker, 'k')).toBe('at-cap');
     jest.advanceTimersByTime(1001);
-    expect(openOnce(tracker, 'k')).toBe('count');
+    expect(await openOnce(tracker, 'k')).toBe('count');
   });
 
-  it('forgets a key on a local revocation, and ignores a count begun before it', () => {
+  it('forgets a key on a local revocation, and ignores a count begun before it', async () => {
     const tracker = new SessionHeadroomTracker();
-    openOnce(tracker, 'k', 0);
-    expect(openOnce(tracker, 'k')).toBe('at-cap');
+    await openOnce(tracker, 'k', 0);
+    expect(await openOnce(tracker, 'k')).toBe('at-cap');
     tracker.forget('k');
     // A count in progress when the key is forgotten may predate the revocation: not kept.
-    const racing = tracker.begin('k');
+    const racing = await tracker.begin('k', true);
     expect(racing.kind).toBe('count');
     tracker.forget('k');
-    tracker.record(racing, 0, Date.now(), true);
+    tracker.record(racing, 0, Date.now());
     tracker.finish(racing);
-    expect(openOnce(tracker, 'k', 0)).toBe('count');
-    expect(openOnce(tracker, 'k')).toBe('at-cap');
+    expect(await openOnce(tracker, 'k', 0)).toBe('count');
+    expect(await openOnce(tracker, 'k')).toBe('at-cap');
   });
 
-  it('does not trust, at the cap, an unordered count that ran alongside another opening', () => {
+  it('where writes overlap, runs a count alone among the openings of its key', async () => {
     const tracker = new SessionHeadroomTracker();
-    const a = tracker.begin('k');
-    const b = tracker.begin('k');
-    tracker.record(a, 0, Date.now(), false);
-    tracker.finish(a);
-    tracker.finish(b);
-    expect(openOnce(tracker, 'k', 0, false)).toBe('count');
-    // Alone, it is trusted.
-    expect(openOnce(tracker, 'k')).toBe('at-cap');
+    // Two openings of k with room left are in progress when its count is due.
+    await openOnce(tracker, 'k', 5);
+    const [first, second] = [await tracker.begin('k', false), await tracker.begin('k', false)];
+    expect([first.kind, second.kind]).toEqual(['within-cap', 'within-cap']);
+    jest.advanceTimersByTime(1001);
+    const count = tracker.begin('k', false);
+    // The count waits for both; an opening begun meanwhile waits for the count.
+    const meanwhile = tracker.begin('k', false);
+    const otherKey = tracker.begin('other', false);
+    expect(await settled(otherKey)).toBe(true);
+    tracker.finish(first);
+    expect(await settled(count)).toBe(false);
+    tracker.finish(second);
+    expect(await settled(count)).toBe(true);
+    const counting = await count;
+    expect(counting.kind).toBe('count');
+    expect(await settled(meanwhile)).toBe(false);
+    tracker.record(counting, 0, Date.now());
+    tracker.finish(counting);
+    // It goes on with the count's result: the key is at its cap.
+    expect((await meanwhile).kind).toBe('at-cap');
   });
 
-  it('keeps at most MAX_TRACKED_KEYS keys, dropping the least recently counted', () => {
+  it('where writes do not overlap, counts without waiting', async () => {
     const tracker = new SessionHeadroomTracker();
-    for (let i = 0; i <= MAX_TRACKED_KEYS; i += 1) openOnce(tracker, `k${i}`, 0);
-    expect(openOnce(tracker, 'k0')).toBe('count');
-    expect(openOnce(tracker, `k${MAX_TRACKED_KEYS}`)).toBe('at-cap');
+    const inProgress: Opening = await tracker.begin('k', true);
+    expect(inProgress.kind).toBe('count');
+    expect(await settled(tracker.begin('k', true))).toBe(true);
+  });
+
+  it('remembers the newest session revoked as the oldest, across counts and forgetting', async () => {
+    const tracker = new SessionHeadroomTracker();
+    await openOnce(tracker, 'k', 0);
+    expect((await tracker.begin('k', true)).revokedUpTo).toBe('');
+    tracker.revokedOldest('k', 's2');
+    tracker.revokedOldest('k', 's1');
+    expect((await tracker.begin('k', true)).revokedUpTo).toBe('s2');
+    tracker.forget('k');
+    jest.advanceTimersByTime(1001);
+    await openOnce(tracker, 'k', 0);
+    const atCap = await tracker.begin('k', true);
+    expect(atCap.kind).toBe('at-cap');
+    expect(atCap.revokedUpTo).toBe('s2');
+  });
+
+  it('keeps at most MAX_TRACKED_KEYS keys, dropping the least recently counted', async () => {
+    const tracker = new SessionHeadroomTracker();
+    for (let i = 0; i <= MAX_TRACKED_KEYS; i += 1) await openOnce(tracker, `k${i}`, 0);
+    expect(await openOnce(tracker, 'k0')).toBe('count');
+    expect(await openOnce(tracker, `k${MAX_TRACKED_KEYS}`)).toBe('at-cap');
   });
 });

@@ -20,20 +20,20 @@ interface Headroom {
   checkedAt: number;
   /** The instant the count was made at, on the sessions' clock (their `expires_at`'s). */
   countedAt: number;
-  /**
-   * False when the count may have missed openings of the key that ran at the same time (see
-   * `record`): at the cap, the next opening counts again instead of trusting it.
-   */
-  exact: boolean;
   /** The tracker's sequence when a local revocation last made it unknown. */
   forgottenAt: number;
+  /** See `Opening.revokedUpTo`: kept across counts and forgetting, as it stays true. */
+  revokedUpTo: string;
 }
 
-/** The openings of a key in progress on this instance. */
-interface InFlight {
+/** The openings of a key in progress on this instance, and a count waiting for them. */
+interface KeyTraffic {
   openings: number;
-  /** Openings begun while others were in progress: a change tells that one overlapped. */
-  overlaps: number;
+  /** Settles when the key's count in progress (or waiting to start) is finished. */
+  counting: Promise<void> | null;
+  countFinished: () => void;
+  /** Called when the last opening in progress finishes, for a count waiting to start. */
+  drained: (() => void) | null;
 }
 
 /**
@@ -49,89 +49,145 @@ export interface Opening {
    * are the cap plus the new one: the oldest of them is the one to revoke (see OpeningLimit).
    */
   readonly countedAt: number;
+  /**
+   * At the cap: the newest session this instance revoked as its key's oldest, or '' if none.
+   * Every session of the key up to it was revoked or expired then, so the search for the
+   * oldest starts after it. (A session with a smaller id committed later, by another
+   * instance with a slower clock, is not searched for; the key's next count revokes it if it
+   * is beyond the cap.) On PostgreSQL this matters: a revoked session's entry stays in the
+   * partial index of live sessions until vacuum, and a search from the start would walk every
+   * session revoked since, a walk that grows with each opening at the cap.
+   */
+  readonly revokedUpTo: string;
   /** The tracker's sequence when it began: a later local revocation makes its count stale. */
   readonly ticket: number;
-  /** Whether another opening of the key was in progress when it began, and the key's overlaps. */
-  readonly joined: boolean;
-  readonly overlapsAtStart: number;
 }
 
 /**
  * Per instance, each API key's room for more live sessions, so that a token request counts its
  * key's live sessions (a walk of up to the cap's index entries) about once a second per key
  * instead of every time.
+ *
+ * A count must see every opening of its key made on this instance before it, and none may run
+ * alongside it: where writes of one instance can overlap (PostgreSQL, `ordered` false: each
+ * turn's openings are one statement, and statements run on several connections at once), a
+ * count waits for the key's openings in progress to finish, and the key's openings begun
+ * meanwhile wait for the count. On a hot key that is one short pause a second. Without it a
+ * count could miss openings committed after its snapshot, and a key at its cap could not be
+ * trusted to be at it.
  */
 @Injectable()
 export class SessionHeadroomTracker {
   private readonly entries = new Map<string, Headroom>();
-  private readonly inFlight = new Map<string, InFlight>();
+  private readonly traffic = new Map<string, KeyTraffic>();
   /** Counts local revocations: a count begun before one is stale (see `record`). */
   private sequence = 0;
 
-  /** Decides an opening of `apiKeyId`, taking one unit of its headroom when it has some. */
-  begin(apiKeyId: string): Opening {
-    const progress = this.inFlight.get(apiKeyId) ?? { openings: 0, overlaps: 0 };
-    const joined = progress.openings > 0;
-    if (joined) progress.overlaps += 1;
-    progress.openings += 1;
-    this.inFlight.set(apiKeyId, progress);
+  /**
+   * Decides an opening of `apiKeyId`, taking one unit of its headroom when it has some. Unless
+   * `ordered` (the dialect's writes of one instance never overlap), waits for the key's count
+   * in progress, and a count waits for the key's openings in progress (see the class).
+   */
+  async begin(apiKeyId: string, ordered: boolean): Promise<Opening> {
+    for (;;) {
+      const traffic = this.trafficOf(apiKeyId);
+      if (traffic.counting) {
+        await traffic.counting;
+        continue;
+      }
+      const opening = this.decide(apiKeyId);
+      if (opening.kind === 'count' && !ordered) {
+        traffic.counting = new Promise((resolve) => (traffic.countFinished = resolve));
+        if (traffic.openings > 0) {
+          await new Promise<void>((resolve) => (traffic.drained = resolve));
+        }
+      }
+      traffic.openings += 1;
+      return opening;
+    }
+  }
+
+  /** The opening is written (or failed). */
+  finish(opening: Opening): void {
+    const traffic = this.traffic.get(opening.apiKeyId);
+    if (!traffic) return;
+    traffic.openings -= 1;
+    if (opening.kind === 'count' && traffic.counting) {
+      traffic.counting = null;
+      traffic.countFinished();
+    }
+    if (traffic.openings === 0) {
+      const drained = traffic.drained;
+      traffic.drained = null;
+      if (drained) drained();
+      else if (!traffic.counting) this.traffic.delete(opening.apiKeyId);
+    }
+  }
+
+  /**
+   * The key's headroom after the count of `opening`, made at `countedAt` (before `finish`).
+   * Ignored when a local revocation of the key came after the count began: the count may
+   * predate it, and trusting it would make an opening revoke a session the revocation had made
+   * room for.
+   */
+  record(opening: Opening, headroom: number, countedAt: number): void {
+    const entry = this.entries.get(opening.apiKeyId);
+    if (entry && entry.forgottenAt > opening.ticket) return;
+    this.set(opening.apiKeyId, {
+      headroom: Math.max(0, headroom),
+      checkedAt: performance.now(),
+      countedAt,
+      forgottenAt: entry?.forgottenAt ?? 0,
+      revokedUpTo: entry?.revokedUpTo ?? '',
+    });
+  }
+
+  /**
+   * An opening at the cap revoked `sessionId` as its key's oldest live session. Session ids
+   * are UUIDv7, in creation order: the next search for the oldest starts after it.
+   */
+  revokedOldest(apiKeyId: string, sessionId: string): void {
+    const entry = this.entries.get(apiKeyId);
+    if (entry && sessionId > entry.revokedUpTo) entry.revokedUpTo = sessionId;
+  }
+
+  /** A session of the key was revoked here, or an opening failed: its next opening counts. */
+  forget(apiKeyId: string): void {
+    this.sequence += 1;
+    const revokedUpTo = this.entries.get(apiKeyId)?.revokedUpTo ?? '';
+    this.set(apiKeyId, {
+      headroom: 0,
+      checkedAt: -Infinity,
+      countedAt: 0,
+      forgottenAt: this.sequence,
+      revokedUpTo,
+    });
+  }
+
+  private decide(apiKeyId: string): Opening {
     const entry = this.entries.get(apiKeyId);
     const opening = (kind: Opening['kind']): Opening => ({
       apiKeyId,
       kind,
       countedAt: entry?.countedAt ?? 0,
+      revokedUpTo: entry?.revokedUpTo ?? '',
       ticket: this.sequence,
-      joined,
-      overlapsAtStart: progress.overlaps,
     });
     if (!entry || performance.now() - entry.checkedAt > FRESH_MS) return opening('count');
     if (entry.headroom > 0) {
       entry.headroom -= 1;
       return opening('within-cap');
     }
-    return opening(entry.exact ? 'at-cap' : 'count');
+    return opening('at-cap');
   }
 
-  /** The opening is written (or failed). */
-  finish(opening: Opening): void {
-    const progress = this.inFlight.get(opening.apiKeyId);
-    if (!progress) return;
-    progress.openings -= 1;
-    if (progress.openings === 0) this.inFlight.delete(opening.apiKeyId);
-  }
-
-  /**
-   * The key's headroom after the count of `opening`, made at `countedAt` (before `finish`). Ignored when a local
-   * revocation of the key came after the count began: the count may predate it, and trusting
-   * it would make an opening revoke a session the revocation had made room for. Unless
-   * `ordered` (the count saw every opening begun before it, as on SQLite), a count that ran
-   * alongside other openings of the key may have missed some: it is kept, but marked inexact.
-   */
-  record(opening: Opening, headroom: number, countedAt: number, ordered: boolean): void {
-    const entry = this.entries.get(opening.apiKeyId);
-    if (entry && entry.forgottenAt > opening.ticket) return;
-    const progress = this.inFlight.get(opening.apiKeyId);
-    const overlapped =
-      opening.joined || (progress !== undefined && progress.overlaps !== opening.overlapsAtStart);
-    this.set(opening.apiKeyId, {
-      headroom: Math.max(0, headroom),
-      checkedAt: performance.now(),
-      countedAt,
-      exact: ordered || !overlapped,
-      forgottenAt: entry?.forgottenAt ?? 0,
-    });
-  }
-
-  /** A session of the key was revoked here, or an opening failed: its next opening counts. */
-  forget(apiKeyId: string): void {
-    this.sequence += 1;
-    this.set(apiKeyId, {
-      headroom: 0,
-      checkedAt: -Infinity,
-      countedAt: 0,
-      exact: false,
-      forgottenAt: this.sequence,
-    });
+  private trafficOf(apiKeyId: string): KeyTraffic {
+    let traffic = this.traffic.get(apiKeyId);
+    if (!traffic) {
+      traffic = { openings: 0, counting: null, countFinished: () => {}, drained: null };
+      this.traffic.set(apiKeyId, traffic);
+    }
+    return traffic;
   }
 
   private set(apiKeyId: string, entry: Headroom): void {

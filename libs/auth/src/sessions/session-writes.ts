@@ -72,12 +72,13 @@ export interface SessionOpeningWrite {
  * its creation plus the absolute lifetime, so sessions expire oldest first: if the oldest of
  * them has expired since, revoking it is harmless (it no longer counted, and the key is not
  * over its cap in live sessions); otherwise none has, and it is the oldest live session.
- * Sessions that had expired before the count were not counted, and are stepped over.
+ * Sessions that had expired before the count were not counted, and are stepped over, as are
+ * those up to `revokedUpTo` (see Opening.revokedUpTo in session-headroom.tracker.ts).
  */
 export type OpeningLimit =
   | { kind: 'none' }
   | { kind: 'count'; maxLiveSessions: number }
-  | { kind: 'revokeOldest'; liveAt: number; audit: AuditRow };
+  | { kind: 'revokeOldest'; liveAt: number; revokedUpTo: string; audit: AuditRow };
 
 /** What an opening's write tells about its key's cap, as its `limit` asked. */
 export interface OpenedSessionWrite {

@@ -159,9 +159,9 @@ export class SessionsService {
       ip: owner.ip,
     };
     const cap = this.options.maxSessionsPerApiKey;
-    const opening = cap > 0 ? this.headroom.begin(owner.apiKeyId) : null;
+    const statements = this.refreshTokens.statements();
+    const opening = cap > 0 ? await this.headroom.begin(owner.apiKeyId, statements.ordered) : null;
     try {
-      const statements = this.refreshTokens.statements();
       let opened: OpenedSessionWrite;
       try {
         opened = await statements.openSession({
@@ -175,7 +175,10 @@ export class SessionsService {
         if (opening) this.headroom.forget(owner.apiKeyId);
         throw error;
       }
-      if (opened.revokedOldest !== null) this.liveness.markRevoked(opened.revokedOldest);
+      if (opened.revokedOldest !== null) {
+        this.liveness.markRevoked(opened.revokedOldest);
+        this.headroom.revokedOldest(owner.apiKeyId, opened.revokedOldest);
+      }
       // Nothing to revoke (fewer live sessions than thought, or another revocation won): the
       // next opening counts again, and so brings a key back to its cap if it is beyond it.
       else if (opening?.kind === 'at-cap') this.headroom.forget(owner.apiKeyId);
@@ -183,7 +186,7 @@ export class SessionsService {
       // Recorded once the sessions beyond the cap are revoked: an opening trusting the count
       // before then would revoke one of them again instead of the next oldest.
       if (opening?.kind === 'count' && opened.liveSessions !== null) {
-        this.headroom.record(opening, cap - opened.liveSessions, now, statements.ordered);
+        this.headroom.record(opening, cap - opened.liveSessions, now);
       }
     } finally {
       if (opening) this.headroom.finish(opening);
@@ -207,7 +210,12 @@ export class SessionsService {
       },
       now,
     );
-    return { kind: 'revokeOldest', liveAt: opening.countedAt, audit: revocation };
+    return {
+      kind: 'revokeOldest',
+      liveAt: opening.countedAt,
+      revokedUpTo: opening.revokedUpTo,
+      audit: revocation,
+    };
   }
 
   /**

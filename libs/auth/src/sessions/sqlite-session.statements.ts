@@ -70,10 +70,14 @@ export class SqliteSessionStatements implements SessionStatements {
          ORDER BY id DESC LIMIT ${MAX_OVER_LIMIT_PER_OPENING} OFFSET ?`,
     );
     // The key's oldest unrevoked session live at an instant: the first entries of the same
-    // index, ascending. Sessions expired by then (not yet cleaned up) are the oldest, so only
-    // they are stepped over.
-    const oldestLive = db.prepare<[string, number, string], { id: string; api_user_id: string }>(
-      `SELECT id, api_user_id FROM sessions WHERE api_key_id = ? AND revoked_at IS NULL AND expires_at > ? AND id <> ?
+    // index, ascending, after the last one this instance revoked so (see OpeningLimit).
+    // Sessions expired by then (not yet cleaned up) are the oldest, so only they are stepped
+    // over.
+    const oldestLive = db.prepare<
+      [string, string, number, string],
+      { id: string; api_user_id: string }
+    >(
+      `SELECT id, api_user_id FROM sessions WHERE api_key_id = ? AND id > ? AND revoked_at IS NULL AND expires_at > ? AND id <> ?
          ORDER BY id LIMIT 1`,
     );
     const revokeForLimit = db.prepare(
@@ -130,7 +134,12 @@ export class SqliteSessionStatements implements SessionStatements {
             .map((row) => row.id);
         }
       } else if (limit.kind === 'revokeOldest') {
-        const oldest = oldestLive.get(session.apiKeyId, limit.liveAt, session.id);
+        const oldest = oldestLive.get(
+          session.apiKeyId,
+          limit.revokedUpTo,
+          limit.liveAt,
+          session.id,
+        );
         if (oldest && revokeForLimit.run(session.createdAt, oldest.id).changes === 1) {
           forgetSealedOfSession.run(oldest.id);
           writeAudit({ ...limit.audit, sessionId: oldest.id, apiUserId: oldest.api_user_id });
