@@ -42,6 +42,7 @@ export class AppModule {
             registrationTokenTtlSeconds: config.registrationTokenTtlSeconds,
             maxSessionsPerApiKey: config.maxSessionsPerApiKey,
             auditRetentionDays: config.auditRetentionDays,
+            databaseTimeoutMs: config.database.timeoutMs,
           }),
           profiles: config.profiles,
         }),

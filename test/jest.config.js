@@ -52,5 +52,11 @@ module.exports = {
       testMatch: [...e2e.testMatch, '<rootDir>/test/postgres/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/setup/use-postgres.cjs'],
     },
+    {
+      ...common,
+      displayName: 'faults',
+      // Real faults (a database stopped, frozen, full): each file starts the database it breaks.
+      testMatch: ['<rootDir>/test/faults/**/*.e2e-spec.ts'],
+    },
   ],
 };

@@ -141,6 +141,7 @@ async function measure(admin, name, { fillFactor, sessionKey }) {
             onlyForApiKey: null,
             auditId: randomUUID(),
             auditIp: '127.0.0.1',
+            deadline: Date.now() + 60_000,
           });
           link.key = successor;
           return write;

@@ -21,7 +21,16 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
       type: 'postgres',
       url: config.url,
       migrations: AUTH_MIGRATIONS.postgres,
-      extra: { max: 10 },
+      // DATABASE_TIMEOUT_MS bounds every ORM query: waiting for a connection (a server that
+      // accepts no connection, or a full pool), waiting for an answer on the client's side (a
+      // server that stopped answering), and on the server's side (statement_timeout cancels a
+      // slow statement there, so it does not go on to commit after the request gave up).
+      extra: {
+        max: 10,
+        connectionTimeoutMillis: config.timeoutMs,
+        query_timeout: config.timeoutMs,
+        statement_timeout: config.timeoutMs,
+      },
     };
   }
   const file = resolve(config.path);
@@ -32,9 +41,9 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
     database: file,
     migrations: AUTH_MIGRATIONS.sqlite,
     // WAL lets readers proceed during a write; the busy timeout makes a second process
-    // (the CLI, a second server) wait for the lock instead of failing.
+    // (the CLI, a second server) wait for the lock instead of failing, up to the deadline.
     enableWAL: true,
-    timeout: 5000,
+    timeout: config.timeoutMs,
     prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');

@@ -21,6 +21,8 @@ export interface DatabaseConfig {
   url?: string;
   path: string;
   logging: boolean;
+  /** DATABASE_TIMEOUT_MS: how long any database call may take before the request answers 503. */
+  timeoutMs: number;
 }
 
 export interface AppConfig {
@@ -176,7 +178,13 @@ function readSecret(env: Env, name: string): string | undefined {
 export function loadDatabaseConfig(env: Env): DatabaseConfig {
   const url = readUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']);
   const path = env.DATABASE_PATH?.trim() || './data/auth.sqlite';
-  return { type: url ? 'postgres' : 'sqlite', url, path, logging: env.DATABASE_LOGGING === 'true' };
+  return {
+    type: url ? 'postgres' : 'sqlite',
+    url,
+    path,
+    logging: env.DATABASE_LOGGING === 'true',
+    timeoutMs: readInt(env, 'DATABASE_TIMEOUT_MS', 5000, 100, 600_000),
+  };
 }
 
 export function loadConfig(env: Env): AppConfig {

@@ -23,14 +23,18 @@ import {
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createTestDatabase } from '../support/test-database';
 
-/** The real pool, with the name of every statement sent through it recorded. */
+/**
+ * The real pool, with the name of every statement sent through it recorded; but the
+ * background measurement of the server's clock (PostgresClockOffset), which no request waits
+ * for.
+ */
 function recordingPool(pool: PgQueryable): { pool: PgQueryable; sent: string[] } {
   const sent: string[] = [];
   return {
     sent,
     pool: {
       query: (config) => {
-        sent.push(config.name);
+        if (config.name !== 'auth_server_clock') sent.push(config.name);
         return pool.query(config);
       },
     },
@@ -92,6 +96,7 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
       onlyForApiKey: null,
       auditId: uuidv7(),
       auditIp: '203.0.113.9',
+      deadline: Date.now() + 60_000,
     };
   }
 
@@ -290,6 +295,18 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
       expect(await statements.rotateIfAllowed(again)).toBeNull();
       expect(await rows('SELECT 1 FROM audit_events WHERE id = $1', [again.auditId])).toEqual([]);
       expect(await statements.rotateIfAllowed(rotationOf({ hash: 'never-issued' }))).toBeNull();
+    });
+
+    it("a rotation run after its request's deadline (the server's clock says so)", async () => {
+      const token = await liveToken();
+      const late = { ...rotationOf(token), deadline: Date.now() - 1 };
+      expect(await statements.rotateIfAllowed(late)).toBeNull();
+      const [row] = await rows('SELECT consumed_at FROM refresh_tokens WHERE token_hash = $1', [
+        token.hash,
+      ]);
+      expect(row.consumed_at).toBeNull();
+      expect(await rows('SELECT 1 FROM audit_events WHERE id = $1', [late.auditId])).toEqual([]);
+      expect(await statements.rotateIfAllowed(rotationOf(token))).toEqual(chainOf(token));
     });
   });
 

@@ -44,7 +44,47 @@ async function startEmbeddedPostgres() {
       await pg.stop();
       rmSync(dir, { recursive: true, force: true });
     },
+    /**
+     * For fault tests: the server stopped (a fast shutdown, as `pg_ctl -m fast`) and started
+     * again on the same data, the same port; and its processes, the postmaster and every
+     * backend it forked, for SIGSTOP and SIGCONT.
+     */
+    faults: {
+      async stopServer() {
+        // Not `pg.stop()`: without `persistent` it deletes the data directory.
+        const postmaster = pg.process;
+        if (!postmaster) return;
+        await new Promise((resolve) => {
+          postmaster.once('exit', resolve);
+          postmaster.kill('SIGINT');
+        });
+        pg.process = undefined;
+      },
+      startServer: () => pg.start(),
+      processIds: () => (pg.process ? withDescendants(pg.process.pid) : []),
+    },
   };
+}
+
+/** `pid` and every process below it, from /proc (Linux). */
+function withDescendants(pid) {
+  const { readdirSync, readFileSync } = require('node:fs');
+  const parentOf = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the command (which is in parentheses and may hold spaces): state, ppid.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parentOf.set(Number(entry), ppid);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const found = [pid];
+  for (let i = 0; i < found.length; i += 1)
+    for (const [child, parent] of parentOf) if (parent === found[i]) found.push(child);
+  return found;
 }
 
 module.exports = { startEmbeddedPostgres };

@@ -65,6 +65,13 @@ export interface AuthModuleOptions {
   maxSessionsPerApiKey?: number;
   /** Audit events older than this many days are deleted by the clean-up; 0 keeps them all (default 365). */
   auditRetentionDays?: number;
+  /**
+   * How long the hot paths wait for the database (a connection, then the answer), in ms
+   * (default 5000). Past it the request answers 503, and a refresh whose write had not taken
+   * effect by then never takes effect later. The host's own pool settings still apply to the
+   * ORM's queries: set its `connectionTimeoutMillis` and `query_timeout` to the same.
+   */
+  databaseTimeoutMs?: number;
 }
 
 /** Options with every default applied: what services inject. */
@@ -99,6 +106,7 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     registrationTokenTtlSeconds: options.registrationTokenTtlSeconds ?? 3 * DAY,
     maxSessionsPerApiKey: options.maxSessionsPerApiKey ?? 1000,
     auditRetentionDays: options.auditRetentionDays ?? 365,
+    databaseTimeoutMs: options.databaseTimeoutMs ?? 5000,
   };
   validate(resolved);
   return resolved;
@@ -142,6 +150,9 @@ function validate(options: ResolvedAuthOptions): void {
     options.signingKeyReloadIntervalMs < 1
   ) {
     problems.push('signingKeyReloadIntervalMs must be a positive integer');
+  }
+  if (!Number.isInteger(options.databaseTimeoutMs) || options.databaseTimeoutMs < 1) {
+    problems.push('databaseTimeoutMs must be a positive integer');
   }
   for (const name of [
     'signingKeyRotationDays',

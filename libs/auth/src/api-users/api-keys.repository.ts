@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import type { PageRequest } from '../common/pagination';
@@ -51,12 +52,16 @@ function toKeyWithOwner(row: KeyWithOwnerRow): ApiKeyEntity {
 export class ApiKeysRepository {
   private readonly keyWithOwner: KeyedRead<KeyWithOwnerRow>;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(AUTH_OPTIONS) options: ResolvedAuthOptions,
+  ) {
     this.keyWithOwner = preparedRead<KeyWithOwnerRow>(
       this.dataSource,
       'auth_api_key_with_owner',
       KEY_WITH_OWNER_SQL,
       'id',
+      options.databaseTimeoutMs,
     );
   }
 

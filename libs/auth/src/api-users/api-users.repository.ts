@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { PageRequest } from '../common/pagination';
@@ -21,12 +22,16 @@ interface ApiUserRow {
 export class ApiUsersRepository {
   private readonly byId: KeyedRead<ApiUserRow>;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(AUTH_OPTIONS) options: ResolvedAuthOptions,
+  ) {
     this.byId = preparedRead<ApiUserRow>(
       this.dataSource,
       'auth_api_user_by_id',
       'SELECT id, name, role, status, registration_token_hash, registration_token_expires_at, created_at, updated_at FROM api_users WHERE id = $1',
       'id',
+      options.databaseTimeoutMs,
     );
   }
 

@@ -16,6 +16,10 @@ const BY_STATUS: Record<number, [ErrorCode, string]> = {
   413: ['payload_too_large', 'Body larger than 64 KiB (`payload_too_large`).'],
   415: ['unsupported_media_type', 'Body is not application/json (`unsupported_media_type`).'],
   429: ['rate_limited', 'Rate limited (`rate_limited`); see `Retry-After`.'],
+  503: [
+    'service_unavailable',
+    'The database is unavailable (`service_unavailable`); retry after `Retry-After` seconds.',
+  ],
 };
 
 /** An example error body for a status (or a given code). */

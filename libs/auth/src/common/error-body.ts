@@ -1,4 +1,8 @@
 import { HttpException } from '@nestjs/common';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  isDatabaseUnavailable,
+} from '../database/database-unavailable';
 import { DomainError, type ErrorDetail } from './domain-error';
 import { DEFAULT_ERROR_MESSAGES, type ErrorCode } from './error-codes';
 
@@ -47,7 +51,8 @@ function statusOf(exception: unknown): number | undefined {
 /**
  * Maps anything thrown to the contract's error body. Only DomainError messages reach the
  * client verbatim; every other message is replaced by the code's fixed text, so a driver
- * error can never leak SQL, a stack trace or a secret.
+ * error can never leak SQL, a stack trace or a secret. A database that is down, full or not
+ * answering in time is 503 `service_unavailable` with Retry-After: the request can be retried.
  */
 export function renderError(exception: unknown): RenderedError {
   if (exception instanceof DomainError) {
@@ -63,6 +68,19 @@ export function renderError(exception: unknown): RenderedError {
       body: { error },
       unexpected: false,
       ...(headers && { headers }),
+    };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      status: 503,
+      body: {
+        error: {
+          code: 'service_unavailable',
+          message: DEFAULT_ERROR_MESSAGES.service_unavailable,
+        },
+      },
+      unexpected: false,
+      headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
     };
   }
   const status = statusOf(exception);

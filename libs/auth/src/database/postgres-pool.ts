@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { DatabaseTimeoutError } from './database-unavailable';
 
 /** The slice of node-postgres' Pool the hot paths use (named statements). */
 export interface PgQueryable {
@@ -11,9 +12,33 @@ export interface PgQueryable {
 
 /**
  * The node-postgres pool behind a TypeORM data source, or undefined on another dialect. Hot
- * paths send their named statements through it; ORM queries stay for the rest.
+ * paths send their named statements through it; ORM queries stay for the rest. With
+ * `timeoutMs`, each call gives up after that long (DatabaseTimeoutError), whether it was
+ * waiting for a connection, for the server, or for a server that stopped answering: the pool
+ * is the host's, and its own timeouts may be unset.
  */
-export function postgresPool(dataSource: DataSource): PgQueryable | undefined {
+export function postgresPool(dataSource: DataSource, timeoutMs?: number): PgQueryable | undefined {
   if (dataSource.options.type !== 'postgres') return undefined;
-  return (dataSource.driver as unknown as { master: PgQueryable }).master;
+  const pool = (dataSource.driver as unknown as { master: PgQueryable }).master;
+  return timeoutMs === undefined ? pool : withDeadline(pool, timeoutMs);
+}
+
+function withDeadline(pool: PgQueryable, timeoutMs: number): PgQueryable {
+  return {
+    query<Row>(config: { name: string; text: string; values: unknown[] }) {
+      return new Promise<{ rows: Row[]; rowCount: number | null }>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new DatabaseTimeoutError(timeoutMs)), timeoutMs);
+        pool.query<Row>(config).then(
+          (result) => {
+            clearTimeout(timer);
+            resolve(result);
+          },
+          (error: Error) => {
+            clearTimeout(timer);
+            reject(error);
+          },
+        );
+      });
+    },
+  };
 }

@@ -8,7 +8,8 @@ import { betterSqliteConnection } from './sqlite-connection';
 /**
  * A read that runs on every request of a hot route, as a prepared statement of the data
  * source's dialect instead of an ORM query (whose query building costs more than the read).
- * `sql` matches its key as `= $1`, once; `key` is the column of the row that holds it.
+ * `sql` matches its key as `= $1`, once; `key` is the column of the row that holds it. On
+ * PostgreSQL each query gives up after `timeoutMs` (DATABASE_TIMEOUT_MS).
  * Prepared on first use, after migrations. Rows come as the driver gives them: PostgreSQL
  * returns bigint columns as strings.
  *
@@ -20,10 +21,11 @@ export function preparedRead<Row>(
   name: string,
   sql: string,
   key: keyof Row & string,
+  timeoutMs?: number,
 ): KeyedRead<Row> {
   let read: KeyedRead<Row> | undefined;
   // The dialect is looked up once, on the first read: not on every request.
-  return (value) => (read ??= prepare<Row>(dataSource, name, sql, key))(value);
+  return (value) => (read ??= prepare<Row>(dataSource, name, sql, key, timeoutMs))(value);
 }
 
 function prepare<Row>(
@@ -31,10 +33,11 @@ function prepare<Row>(
   name: string,
   sql: string,
   key: keyof Row & string,
+  timeoutMs: number | undefined,
 ): KeyedRead<Row> {
   const db = betterSqliteConnection(dataSource);
   if (db) return batchedSqliteRead(db.prepare<[string], Row>(sql.replace('$1', '?')));
-  const pool = postgresPool(dataSource);
+  const pool = postgresPool(dataSource, timeoutMs);
   if (!pool) throw new Error(`unsupported database type: ${dataSource.options.type}`);
   return batchedPgRead<Row>(pool, name, sql, (row) => String(row[key]));
 }

@@ -31,6 +31,9 @@ const BY_CODE: Partial<Record<ErrorCode, [number, string]>> = {
   session_revoked: [400, 'invalid_grant'],
   session_expired: [400, 'invalid_grant'],
   rate_limited: [429, 'rate_limited'],
+  // RFC 6749 §5.2 has no such code for the token endpoint; §4.1.2.1 names this one for a
+  // server that is "temporarily overloaded or under maintenance", which clients recognise.
+  service_unavailable: [503, 'temporarily_unavailable'],
 };
 
 /**

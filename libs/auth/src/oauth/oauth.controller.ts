@@ -53,6 +53,13 @@ const oauthError = (status: number, error: string, description: string) => ({
 /** RFC 6749 token endpoint, RFC 7009 revocation and RFC 7662 introspection; API keys are the clients. */
 @ApiTags('OAuth 2.0')
 @ApiBasicAuth()
+@ApiResponse(
+  oauthError(
+    503,
+    'temporarily_unavailable',
+    'The database is unavailable; retry after Retry-After seconds.',
+  ),
+)
 @Controller('oauth')
 @UsePipes(createValidationPipe({ rejectUnknownFields: false }))
 @UseFilters(OAuthErrorFilter)

@@ -14,6 +14,8 @@ import {
   type SessionStatements,
 } from './session-writes';
 import { batchedPgRead } from '../database/batched-pg-read';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
+import { PostgresClockOffset } from '../database/postgres-clock-offset';
 import type { PgQueryable } from '../database/postgres-pool';
 import type { KeyedRead } from '../database/keyed-read';
 import { type ItemOutcome, settleEach, TurnBatch } from '../database/turn-batch';
@@ -24,7 +26,9 @@ const CANDIDATE_SQL = candidateSql('$1');
  * Rotations, one row of the arrays each (one for a lone rotation, several for a turn's). The
  * conditional UPDATE joins the presented token to its session, key and user and consumes it
  * only if nothing forbids the rotation: the same checks as `refusalOf` (exchange-candidate.ts),
- * at the exchange's instant. The successor, the erasure of the sealed copy one link back and
+ * at the exchange's instant, and only before the request's deadline ($10, on the server's
+ * clock): a statement that a frozen or overloaded server runs after the request answered 503
+ * consumes nothing. The successor, the erasure of the sealed copy one link back and
  * the audit event are written only from its result, so a refused or lost rotation writes
  * nothing, and the caller reads the candidate to learn why. A statement is atomic on its own:
  * one round trip and one commit, with no read before it when the rotation succeeds.
@@ -39,9 +43,9 @@ const CANDIDATE_SQL = candidateSql('$1');
 const ROTATE_SQL = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
-                         $6::boolean[], $7::text[], $8::text[], $9::text[])
+                         $6::boolean[], $7::text[], $8::text[], $9::text[], $10::float8[])
       AS i(presented_hash, now, successor_hash, successor_sealed, successor_ttl_ms,
-           forget_sealed, only_api_key, audit_id, audit_ip)
+           forget_sealed, only_api_key, audit_id, audit_ip, deadline)
   ), consumed AS (
     UPDATE refresh_tokens r
     SET consumed_at = i.now, successor_hash = i.successor_hash,
@@ -54,6 +58,7 @@ const ROTATE_SQL = `
       AND s.expires_at > i.now
       AND r.consumed_at IS NULL
       AND r.expires_at > i.now
+      AND clock_timestamp() < to_timestamp(i.deadline / 1000)
     RETURNING i.*, r.session_id, r.generation, s.api_user_id, s.api_key_id, u.role,
               s.expires_at AS session_expires_at
   ), successor AS (
@@ -204,7 +209,9 @@ interface OpeningRow {
 
 /**
  * A turn's writes as one statement; or one statement per write, each settling alone, for a
- * lone write or when the shared statement fails (a statement is atomic: none of it was written).
+ * lone write or when the shared statement fails (a statement is atomic: none of it was
+ * written). Not when the database is unavailable: every write would wait out its own deadline
+ * again, and the requests would answer after twice theirs.
  */
 async function allOrEach<W, R>(
   writes: W[],
@@ -214,7 +221,8 @@ async function allOrEach<W, R>(
   if (writes.length > 1) {
     try {
       return (await runAll(writes)).map((value) => ({ ok: true, value }));
-    } catch {
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) return writes.map(() => ({ ok: false, error }));
       // A deadlock with another instance, or one bad row: retried one by one below.
     }
   }
@@ -242,7 +250,10 @@ export class PostgresSessionStatements implements SessionStatements {
     ),
   );
 
+  private readonly clock: PostgresClockOffset;
+
   constructor(private readonly pool: PgQueryable) {
+    this.clock = new PostgresClockOffset(pool);
     this.candidates = batchedPgRead<CandidateRow>(
       pool,
       'auth_exchange_candidate',
@@ -282,7 +293,11 @@ export class PostgresSessionStatements implements SessionStatements {
     const outcomes = new Map<RotationAttempt, ItemOutcome<RotatedChain | null>>();
     const settled = await allOrEach(batched, (all) => this.rotateAll(all), rotateOne);
     settled.forEach((outcome, i) => outcomes.set(batched[i], outcome));
-    const settledRepeats = await settleEach(repeats, rotateOne);
+    // The database unavailable: the repeats fail as their first presentation did, at once.
+    const unavailable = settled.find((o) => !o.ok && isDatabaseUnavailable(o.error));
+    const settledRepeats = unavailable
+      ? repeats.map(() => unavailable)
+      : await settleEach(repeats, rotateOne);
     settledRepeats.forEach((outcome, i) => outcomes.set(repeats[i], outcome));
     return attempts.map((attempt) => outcomes.get(attempt) as ItemOutcome<RotatedChain | null>);
   }
@@ -306,6 +321,7 @@ export class PostgresSessionStatements implements SessionStatements {
       column((a) => a.onlyForApiKey),
       column((a) => a.auditId),
       column((a) => a.auditIp),
+      column((a) => this.clock.toServerClock(a.deadline)),
     ]);
     const won = new Map(rows.map((row) => [row.presented_hash, row]));
     return attempts.map((attempt) => {

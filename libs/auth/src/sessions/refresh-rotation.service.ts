@@ -4,6 +4,7 @@ import { AuditService, toAuditEvent } from '../audit/audit.service';
 import { nowMs } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import type { Role } from '../common/principal';
+import { DatabaseTimeoutError, isDatabaseUnavailable } from '../database/database-unavailable';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { type ExchangeCandidate, refusalOf } from './exchange-candidate';
@@ -12,6 +13,7 @@ import { issueRefreshToken, refreshTokenKey } from './refresh-token-key';
 import { SessionHeadroomTracker } from './session-headroom.tracker';
 import { SessionLivenessCache } from './session-liveness.cache';
 import type { RotatedChain, RotationAttempt } from './session-writes';
+import { UnansweredRotations } from './unanswered-rotations';
 import { SessionsRepository } from './sessions.repository';
 
 /** The outcome of a successful exchange, before any wire format names its fields. */
@@ -50,6 +52,7 @@ export class RefreshRotationService {
     private readonly audit: AuditService,
     private readonly keys: SigningKeysService,
     private readonly unitOfWork: UnitOfWork,
+    private readonly unanswered: UnansweredRotations,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
   ) {}
 
@@ -79,8 +82,9 @@ export class RefreshRotationService {
       onlyForApiKey: onlyForApiKey ?? null,
       auditId: audit.id,
       auditIp: audit.ip,
+      deadline: now + this.options.databaseTimeoutMs,
     };
-    const rotated = await this.tokens.statements().rotateIfAllowed(attempt);
+    const rotated = await this.rotateOrRemember(attempt);
     if (rotated) return this.rotation(rotated, successor);
 
     // Nothing was written. The token as it is now says why, the first failure answering.
@@ -89,10 +93,62 @@ export class RefreshRotationService {
     const candidate = await this.tokens.findExchangeCandidate(presentedHash);
     const refusal = refusalOf(candidate, now, attempt.onlyForApiKey);
     // Consumed by an earlier exchange, or by a concurrent one that won: a replay. (Only a
-    // token that was found can be consumed.)
-    if (refusal === 'consumed') return this.replay(candidate as ExchangeCandidate, now, ip);
-    if (refusal === null) throw new Error('refresh token rotation refused without a cause');
+    // token that was found can be consumed.) Or by this instance's own write that was
+    // answered with a 503 and took effect afterwards: the chain goes on from there.
+    if (refusal === 'consumed') {
+      const resumed = this.unanswered.take(presentedHash, now)
+        ? await this.resume(candidate as ExchangeCandidate, ip, onlyForApiKey)
+        : null;
+      return resumed ?? this.replay(candidate as ExchangeCandidate, now, ip);
+    }
+    // Nothing forbids the rotation, so only its deadline did: the database was too slow.
+    if (refusal === null) throw new DatabaseTimeoutError(this.options.databaseTimeoutMs);
     throw new DomainError(refusal, undefined, 'refresh_token');
+  }
+
+  /**
+   * The rotation's write; when the database is unavailable, the token is remembered as
+   * answered with an error (see UnansweredRotations) before the error goes on to be answered.
+   */
+  private async rotateOrRemember(attempt: RotationAttempt): Promise<RotatedChain | null> {
+    try {
+      return await this.tokens.statements().rotateIfAllowed(attempt);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) this.unanswered.add(attempt.presentedHash, attempt.now);
+      throw error;
+    }
+  }
+
+  /**
+   * A token presented again whose earlier exchange here was answered with 503 but found
+   * consumed: that write took effect after the answer, and its successor was never handed
+   * out. The exchange rotates that successor instead (by its hash: nothing else holds it), so
+   * the client goes on with a new one and the session stays. Null when the successor cannot
+   * be rotated (used, or the session ended): the presentation is then judged as a replay.
+   */
+  private async resume(
+    candidate: ExchangeCandidate,
+    ip: string | null,
+    onlyForApiKey?: string,
+  ): Promise<Rotation | null> {
+    if (!candidate.successorHash) return null;
+    const now = nowMs();
+    const { token: successor, key: successorHash } = issueRefreshToken(now);
+    const graceEnabled = this.options.refreshReuseGraceSeconds > 0;
+    const audit = toAuditEvent({ type: 'token.refreshed', ip }, now);
+    const rotated = await this.tokens.statements().rotateIfAllowed({
+      presentedHash: candidate.successorHash,
+      now,
+      successorHash,
+      successorSealed: graceEnabled ? this.successorSealer().seal(successor) : null,
+      successorTtlMs: this.options.refreshTokenTtlSeconds * 1000,
+      forgetSealed: graceEnabled,
+      onlyForApiKey: onlyForApiKey ?? null,
+      auditId: audit.id,
+      auditIp: audit.ip,
+      deadline: now + this.options.databaseTimeoutMs,
+    });
+    return rotated ? this.rotation(rotated, successor) : null;
   }
 
   /**

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ExchangeCandidate } from './exchange-candidate';
@@ -21,6 +22,7 @@ export class RefreshTokensRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
+    @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
   ) {}
 
   /**
@@ -36,7 +38,7 @@ export class RefreshTokensRepository {
     const sqlite = betterSqliteConnection(this.dataSource);
     if (sqlite)
       return new SqliteSessionStatements(sqlite, (work) => this.unitOfWork.exclusive(work));
-    const pool = postgresPool(this.dataSource);
+    const pool = postgresPool(this.dataSource, this.options.databaseTimeoutMs);
     if (pool) return new PostgresSessionStatements(pool);
     throw new Error(`unsupported database type: ${this.dataSource.options.type}`);
   }

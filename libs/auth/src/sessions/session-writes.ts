@@ -35,6 +35,12 @@ export interface RotationAttempt {
   /** The `token.refreshed` event's id and ip, as `toAuditEvent` made them. */
   auditId: string;
   auditIp: string | null;
+  /**
+   * When the request stops waiting for this write (epoch ms, DATABASE_TIMEOUT_MS after it
+   * began) and answers 503. A write that comes to take effect later refuses to (consumes
+   * nothing): the client was told the token is unused.
+   */
+  deadline: number;
 }
 
 /** What a won rotation tells about the chain it extended: the consumed link's row. */

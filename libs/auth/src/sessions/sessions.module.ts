@@ -5,6 +5,7 @@ import { RefreshRotationService } from './refresh-rotation.service';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { SessionCleanupService } from './session-cleanup.service';
 import { SessionHeadroomTracker } from './session-headroom.tracker';
+import { UnansweredRotations } from './unanswered-rotations';
 import { SessionLivenessCache } from './session-liveness.cache';
 import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
@@ -19,6 +20,7 @@ import { SessionsService } from './sessions.service';
     SessionsService,
     SessionLivenessCache,
     SessionHeadroomTracker,
+    UnansweredRotations,
     RefreshRotationService,
     SessionCleanupService,
   ],

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, MoreThan, type EntityManager } from 'typeorm';
 import type { ApiUserStatus } from '../api-users/api-user.entity';
@@ -34,6 +35,7 @@ export class SessionsRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly refreshTokens: RefreshTokensRepository,
+    @Inject(AUTH_OPTIONS) options: ResolvedAuthOptions,
   ) {
     this.liveness = preparedRead<LivenessRow>(
       this.dataSource,
@@ -45,6 +47,7 @@ export class SessionsRepository {
        JOIN api_users u ON u.id = s.api_user_id
        WHERE s.id = $1`,
       'id',
+      options.databaseTimeoutMs,
     );
   }
 

@@ -149,6 +149,8 @@ export class SqliteSessionStatements implements SessionStatements {
       return opened;
     });
     this.rotateTransaction = db.transaction((attempt: RotationAttempt): RotatedChain | null => {
+      // Writes wait in the group commit's queue: one whose request has given up does nothing.
+      if (Date.now() >= attempt.deadline) return null;
       const row = readCandidate.get(attempt.presentedHash);
       const candidate = row ? toExchangeCandidate(row) : null;
       if (!candidate || refusalOf(candidate, attempt.now, attempt.onlyForApiKey) !== null)

@@ -22,7 +22,14 @@ import { Seed002RefreshResponseDto } from './seed-002.dto';
 @Injectable()
 export class Seed002ErrorFilter extends ProfileErrorFilter {
   protected toProfile(rendered: RenderedError): ProfileResponse {
-    const status = rendered.body.error.code === 'invalid_refresh_token' ? 404 : rendered.status;
+    const code = rendered.body.error.code;
+    // Seed 002 documents 404 for an unknown token, and 500 as its only server error.
+    const status =
+      code === 'invalid_refresh_token'
+        ? 404
+        : code === 'service_unavailable'
+          ? 500
+          : rendered.status;
     return { status, body: rendered.body };
   }
 }
@@ -83,7 +90,8 @@ export class Seed002Controller {
   })
   @ApiResponse({
     status: 500,
-    description: 'Internal Server Error',
+    description:
+      'Internal Server Error; also the database being unavailable (`service_unavailable`, with Retry-After).',
     type: ErrorBodyDto,
     example: { error: { code: 'internal_error', message: 'An internal error occurred.' } },
   })

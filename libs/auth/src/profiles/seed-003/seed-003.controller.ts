@@ -26,6 +26,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   unsupported_media_type: 'Unsupported Media Type',
   rate_limited: 'Too Many Requests',
   internal_error: 'Internal Server Error',
+  service_unavailable: 'Service Unavailable',
 };
 
 /** Seed 003's two-field error body: `{ "code": "<status>", "response": "<message>" }`. */
@@ -34,10 +35,12 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 export class Seed003ErrorFilter extends ProfileErrorFilter {
   protected toProfile(rendered: RenderedError): ProfileResponse {
     const code = rendered.body.error.code as ErrorCode;
+    // Seed 003 documents 500 as its only server error.
+    const status = code === 'service_unavailable' ? 500 : rendered.status;
     return {
-      status: rendered.status,
+      status,
       body: {
-        code: String(rendered.status),
+        code: String(status),
         response: MESSAGES[code] ?? rendered.body.error.message,
       },
     };
@@ -94,7 +97,8 @@ export class Seed003Controller {
   })
   @ApiResponse({
     status: 500,
-    description: 'Internal Server Error',
+    description:
+      'Internal Server Error; also the database being unavailable (`Service Unavailable`, with Retry-After).',
     type: Seed003ErrorDto,
     example: { code: '500', response: 'Internal Server Error' },
   })

@@ -24,6 +24,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   session_expired: 'Session expired',
   rate_limited: 'Too many requests',
   internal_error: 'Internal server error',
+  service_unavailable: 'Service unavailable',
 };
 
 /** Seed 004's body for every failure: `{ "status": <code>, "message": "..." }`. */
@@ -98,6 +99,10 @@ export class Seed004Controller {
   @ApiResponse({
     ...seed004Status(500, 'Internal server error'),
     description: 'Unexpected failure.',
+  })
+  @ApiResponse({
+    ...seed004Status(503, 'Service unavailable'),
+    description: 'The database is unavailable; retry after Retry-After seconds.',
   })
   async refresh(
     @Body() body: ProfileRefreshRequestDto,
