@@ -29,6 +29,8 @@ export interface ShutdownOptions {
  * - an optional delay before the listener closes, for load balancers that learn of the
  *   shutdown by polling readiness: connections they open meanwhile are still served, where a
  *   closed listener would reset those the kernel had already accepted;
+ *   (terminus has such a delay, `gracefulShutdownTimeoutMs`, but on SIGTERM only, and in a hook
+ *   whose order against this one's Nest does not define: the deadline below must start after it);
  * - a deadline on the drain, after which the remaining connections are cut so that the
  *   database still closes and the process exits.
  */
