@@ -6,7 +6,9 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/env';
 import { renderFrameworkError } from './http/framework-errors';
 import { installSecurityHeaders } from './http/security-headers';
+import { closeConnectionsWhileDraining } from './http/connection-close';
 import { fastifyTrustProxy } from './http/trust-proxy';
+import { GracefulShutdown } from './lifecycle/graceful-shutdown';
 import { buildOpenApiDocument, mountSwagger } from './swagger';
 
 /** Request bodies above 64 KiB are refused with 413 before they are parsed. */
@@ -30,6 +32,10 @@ export async function createApp(
     // X-Forwarded-For is read only through the proxies TRUST_PROXY names; request.ip is then
     // the address every limit, lockout, session and audit event uses.
     trustProxy: fastifyTrustProxy(config.trustProxy),
+    // A request that arrives on an open connection while the server closes is still served
+    // (the database is open until the drain ends), with `Connection: close`: Fastify's default
+    // would answer it 503 in its own body, failing a request a load balancer had already sent.
+    return503OnClosing: false,
   });
   installSecurityHeaders(adapter.getInstance(), config.issuer);
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -43,7 +49,10 @@ export async function createApp(
   // The library's controllers validate and render their own errors; this filter gives the
   // same shape to what happens outside them (unknown routes, unparsable bodies).
   app.useGlobalFilters(new ErrorFilter(app.get(HttpAdapterHost)));
-  app.enableShutdownHooks();
+  closeConnectionsWhileDraining(adapter.getInstance(), app.get(GracefulShutdown));
+  // SIGTERM or SIGINT: close the app (see GracefulShutdown), then exit 0; without
+  // useProcessExit Nest re-raises the signal once closed, and the exit status reads as killed.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   // DOCS_ENABLED=false: /docs and /docs-json are not mounted at all (404 like any unknown path).
   if (config.docsEnabled) mountSwagger(app, buildOpenApiDocument(app));
   await app.init();

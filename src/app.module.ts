@@ -8,6 +8,7 @@ import { SqliteCheckpointService } from './database/sqlite-checkpoint.service';
 import type { AppConfig } from './config/env';
 import { keyEncryptionSecretFor } from './config/key-encryption-secret';
 import { HealthModule } from './health/health.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { WalletOperationController } from './wallet/wallet-operation.controller';
 
 /** The standalone server: a thin host of the library, configured from validated settings. */
@@ -45,6 +46,10 @@ export class AppModule {
             databaseTimeoutMs: config.database.timeoutMs,
           }),
           profiles: config.profiles,
+        }),
+        LifecycleModule.register({
+          timeoutMs: config.shutdownTimeoutMs,
+          delayMs: config.shutdownDelayMs,
         }),
         HealthModule,
       ],

@@ -20,6 +20,8 @@ describe('loadConfig', () => {
       trustProxy: false,
       maxSessionsPerApiKey: 1000,
       auditRetentionDays: 365,
+      shutdownTimeoutMs: 10_000,
+      shutdownDelayMs: 0,
     });
     expect(config.bootstrapAdmin).toBeUndefined();
     expect(config.signingKeyRotationDays).toBe(90);
@@ -117,6 +119,9 @@ describe('loadConfig', () => {
     [{ MAX_SESSIONS_PER_API_KEY: '-1' }, 'MAX_SESSIONS_PER_API_KEY'],
     [{ MAX_SESSIONS_PER_API_KEY: 'many' }, 'MAX_SESSIONS_PER_API_KEY'],
     [{ AUDIT_RETENTION_DAYS: '1.5' }, 'AUDIT_RETENTION_DAYS'],
+    [{ SHUTDOWN_TIMEOUT_MS: '-1' }, 'SHUTDOWN_TIMEOUT_MS'],
+    [{ SHUTDOWN_TIMEOUT_MS: '10s' }, 'SHUTDOWN_TIMEOUT_MS'],
+    [{ SHUTDOWN_DELAY_MS: '700000' }, 'SHUTDOWN_DELAY_MS'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));

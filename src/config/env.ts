@@ -60,6 +60,13 @@ export interface AppConfig {
   signingKeyRotationDays: number;
   /** Seed profiles to mount. */
   profiles: ProfileName[];
+  /** On SIGTERM: how long requests in flight may take to finish before their connections are cut. */
+  shutdownTimeoutMs: number;
+  /**
+   * On SIGTERM: how long the server goes on accepting connections while /health/ready already
+   * answers 503, so that a load balancer polling it stops sending before the listener closes.
+   */
+  shutdownDelayMs: number;
 }
 
 function readProfiles(env: Env): ProfileName[] {
@@ -237,5 +244,7 @@ export function loadConfig(env: Env): AppConfig {
     previousKeyEncryptionSecret: readSecret(env, 'KEY_ENCRYPTION_SECRET_PREVIOUS'),
     signingKeyRotationDays: readInt(env, 'SIGNING_KEY_ROTATION_DAYS', 90, 0, 3650),
     profiles: readProfiles(env),
+    shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    shutdownDelayMs: readInt(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
   };
 }

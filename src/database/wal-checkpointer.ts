@@ -7,6 +7,15 @@ import { Worker } from 'node:worker_threads';
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+// An uncaught error reaches the parent structured-cloned, and better-sqlite3's SqliteError
+// loses its message on the way ("[object Object]" in the log): send message and code as
+// plain strings instead, then end the thread.
+process.on('uncaughtException', (error) => {
+  parentPort.postMessage({
+    failure: { message: String(error && error.message), code: error && error.code },
+  });
+  process.exit(1);
+});
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true, timeout: 5000 });
 const passive = () => {
@@ -34,11 +43,31 @@ parentPort.on('message', (message) => {
 parentPort.postMessage({ ready: true });
 `;
 
-/** A worker's uncaught error arrives structured-cloned: a driver's error class may be lost. */
+/**
+ * A worker's uncaught error arrives structured-cloned: a driver's error class may be lost, and
+ * with it `instanceof Error`. Keeps the message and the driver's code (SQLITE_FULL, ...), which
+ * is what a log needs; String() of such an object would read "[object Object]".
+ */
 function asError(thrown: unknown): Error {
-  if (thrown instanceof Error) return thrown;
-  const message = (thrown as { message?: unknown } | null)?.message;
-  return new Error(typeof message === 'string' ? message : String(thrown));
+  const { message, code } = (thrown ?? {}) as { message?: unknown; code?: unknown };
+  const error =
+    thrown instanceof Error
+      ? thrown
+      : new Error(typeof message === 'string' ? message : String(thrown));
+  if (typeof code === 'string') (error as Error & { code?: string }).code = code;
+  return error;
+}
+
+/**
+ * A failure for the log: the driver's code and message. Never the statement's parameters:
+ * SQLite's messages name neither, and nothing else is added.
+ */
+export function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return describeFailure(asError(error));
+  const code = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' && !error.message.includes(code)
+    ? `${code}: ${error.message}`
+    : error.message;
 }
 
 /** A WAL's size and how much of it is copied into the database file, in frames (pages). */
@@ -64,7 +93,7 @@ export interface WalCheckpointerOptions {
    * bound when writes cannot be paused, or when a reset did not take.
    */
   restartAfterFrames?: number;
-  /** Called when the worker stops without being asked to: checkpoints are back on the caller. */
+  /** Called once when the worker stops without being asked to: checkpoints are back on the caller. */
   onFailure: (error: Error) => void;
   /** Called after each checkpoint with the WAL's frame counts (tests, diagnostics). */
   onCheckpoint?: (frames: WalFrames) => void;
@@ -97,6 +126,7 @@ interface PendingCatchUp {
 export class WalCheckpointer {
   private worker: Worker | undefined;
   private stopping = false;
+  private failed = false;
   private resetting = false;
   private pendingCatchUp: PendingCatchUp | undefined;
 
@@ -124,8 +154,15 @@ export class WalCheckpointer {
       let ready = false;
       worker.on(
         'message',
-        (message: { ready?: true; caughtUp?: WalFrames } & Partial<WalFrames>) => {
-          if (message.ready) {
+        (
+          message: { ready?: true; caughtUp?: WalFrames; failure?: unknown } & Partial<WalFrames>,
+        ) => {
+          if (message.failure) {
+            const error = asError(message.failure);
+            this.settleCatchUp((pending) => pending.reject(error));
+            if (!ready) reject(error);
+            else this.fail(error);
+          } else if (message.ready) {
             ready = true;
             resolve();
           } else if (message.caughtUp) {
@@ -141,14 +178,14 @@ export class WalCheckpointer {
         const error = asError(thrown);
         this.settleCatchUp((pending) => pending.reject(error));
         if (!ready) reject(error);
-        else this.options.onFailure(error);
+        else this.fail(error);
       });
       worker.on('exit', (code) => {
         const error = new Error(`WAL checkpoint worker exited with code ${code}`);
         // Paused writes must never wait on a worker that is gone.
         if (this.worker === worker) this.worker = undefined;
         this.settleCatchUp((pending) => pending.reject(error));
-        if (ready && !this.stopping) this.options.onFailure(error);
+        if (ready && !this.stopping) this.fail(error);
       });
     });
   }
@@ -165,6 +202,13 @@ export class WalCheckpointer {
     worker.ref();
     worker.postMessage('stop');
     await exited;
+  }
+
+  /** Reports the worker's end once: a worker that throws also exits, and the error says more. */
+  private fail(error: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.options.onFailure(error);
   }
 
   /** Pauses writes for one catch-up checkpoint, so that the next write starts the log over. */

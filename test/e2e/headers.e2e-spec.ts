@@ -161,6 +161,8 @@ describe('Response headers', () => {
       [`${M.POST} /api/v2/wallet/operation`]: () =>
         http.post('/api/v2/wallet/operation').set(bearer(wallet.body.data.walletToken)),
       [`${M.GET} /health`]: () => http.get('/health'),
+      [`${M.GET} /health/live`]: () => http.get('/health/live'),
+      [`${M.GET} /health/ready`]: () => http.get('/health/ready'),
       [`${M.GET} /keys`]: () => http.get('/keys').set(auth),
       [`${M.POST} /keys/rotate`]: () => http.post('/keys/rotate').set(auth),
       // The `next` key: revoking it withdraws nothing that signs.

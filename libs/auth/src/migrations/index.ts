@@ -10,6 +10,8 @@ import { SqliteRegistrationTokenExpiry1795420000000 } from './sqlite/17954200000
 import { PostgresSigningKeyStatuses1795423817452 } from './postgres/1795423817452-signing-key-statuses';
 import { PostgresBoundedGrowth1796342400001 } from './postgres/1796342400001-bounded-growth';
 import { SqliteBoundedGrowth1796342400000 } from './sqlite/1796342400000-bounded-growth';
+import { PostgresHealthProbe1796500000001 } from './postgres/1796500000001-health-probe';
+import { SqliteHealthProbe1796500000000 } from './sqlite/1796500000000-health-probe';
 import { SqliteInitialSchema1795347634234 } from './sqlite/1795347634234-initial-schema';
 import { SqliteRefreshChainLinks1795348810021 } from './sqlite/1795348810021-refresh-chain-links';
 import { SqliteWalletTokens1795349970466 } from './sqlite/1795349970466-wallet-tokens';
@@ -33,6 +35,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     SqliteRegistrationTokenExpiry1795420000000,
     SqliteSigningKeyStatuses1795423817451,
     SqliteBoundedGrowth1796342400000,
+    SqliteHealthProbe1796500000000,
   ],
   postgres: [
     PostgresInitialSchema1795347651853,
@@ -44,5 +47,6 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     PostgresRegistrationTokenExpiry1795420000001,
     PostgresSigningKeyStatuses1795423817452,
     PostgresBoundedGrowth1796342400001,
+    PostgresHealthProbe1796500000001,
   ],
 };

@@ -1,0 +1,76 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, TEST_ISSUER } from './test-app';
+
+const ROOT = join(__dirname, '..', '..');
+export const SERVER_MAIN = join(ROOT, 'dist', 'src', 'main.js');
+
+/** Builds dist/ (`npm run build`), as these tests run the server as `npm start` does. */
+export function buildServer(): void {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
+  if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} missing after the build`);
+}
+
+/** A TCP port free on 127.0.0.1 now (the server is started on it, and restarted on it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerProcess {
+  port: number;
+  child: ChildProcess;
+  /** Resolves with the exit code (null when killed by a signal) and the signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** What the server wrote to stdout and stderr. */
+  output(): string;
+}
+
+/** Starts `node dist/src/main.js` and resolves once its /health/ready answers 200. */
+export async function startServerProcess(
+  env: Record<string, string>,
+  port?: number,
+): Promise<ServerProcess> {
+  const listenPort = port ?? (await freePort());
+  const child = spawn(process.execPath, [SERVER_MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(listenPort),
+      HOST: '127.0.0.1',
+      ISSUER_URL: TEST_ISSUER,
+      BOOTSTRAP_ADMIN_KEY_ID: ADMIN_KEY_ID,
+      BOOTSTRAP_ADMIN_KEY_SECRET: ADMIN_KEY_SECRET,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited at start:\n${output}`);
+    const ready = await fetch(`http://127.0.0.1:${listenPort}/health/ready`).then(
+      (response) => response.status === 200,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server not ready within 30 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { port: listenPort, child, exited, output: () => output };
+}
