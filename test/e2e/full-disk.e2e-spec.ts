@@ -4,7 +4,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteCheckpointService } from '../../src/database/sqlite-checkpoint.service';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, type TestApp } from '../support/test-app';
 import { currentDbKind } from '../support/test-database';
 
 /** Records what the server logs at warn and error. */
@@ -85,6 +85,12 @@ onSqlite('A full disk under the embedded database', () => {
     const checkpoints = t.app.get(SqliteCheckpointService);
     expect(checkpoints.running).toBe(true);
     await t.http.get('/health/ready').expect(200);
+    const opened = (
+      await t.http
+        .post('/auth/token')
+        .send({ api_key_id: ADMIN_KEY_ID, api_key_secret: ADMIN_KEY_SECRET })
+        .expect(200)
+    ).body as { refresh_token: string };
 
     const fillers = fill(mountPoint);
     // Room for a little WAL and nothing more: the rows below go into the log, and the
@@ -105,9 +111,34 @@ onSqlite('A full disk under the embedded database', () => {
     expect(full.body.error.code).toBe('service_unavailable');
     await t.http.get('/health/live').expect(200);
 
+    // The API: whatever still fits in the log is served, the rest is 503 with Retry-After,
+    // never a 500; a refresh answered 503 consumed nothing.
+    const statuses: number[] = [];
+    const unanswered: string[] = [];
+    let current = opened.refresh_token as string;
+    for (let i = 0; i < 60; i += 1) {
+      const exchanged = await t.http
+        .post('/auth/token')
+        .send({ api_key_id: ADMIN_KEY_ID, api_key_secret: ADMIN_KEY_SECRET });
+      const refreshed = await t.http.post('/auth/token/refresh').send({ refresh_token: current });
+      for (const answer of [exchanged, refreshed]) {
+        statuses.push(answer.status);
+        if (answer.status === 503) {
+          expect(answer.body.error.code).toBe('service_unavailable');
+          expect(answer.headers['retry-after']).toMatch(/^\d+$/);
+        }
+      }
+      if (refreshed.status === 200) current = refreshed.body.refresh_token as string;
+      else unanswered.push(current);
+    }
+    expect(statuses.filter((status) => status !== 200 && status !== 503)).toEqual([]);
+    expect(statuses).toContain(503);
+    expect(unanswered.length).toBeGreaterThan(0);
+
     for (const file of fillers) rmSync(file, { force: true });
     // Back without a restart: the worker (after its backoff) and readiness.
     expect(await until(() => checkpoints.running, 20_000)).toBe(true);
     await t.http.get('/health/ready').expect(200);
+    await t.http.post('/auth/token/refresh').send({ refresh_token: current }).expect(200);
   });
 });
