@@ -4,9 +4,12 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { ErrorFilter } from '../libs/auth/src';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/env';
-import { renderFrameworkError } from './http/framework-errors';
-import { installSecurityHeaders } from './http/security-headers';
+import { clientErrorHandler } from './http/client-errors';
 import { closeConnectionsWhileDraining } from './http/connection-close';
+import { frameworkErrorRenderer } from './http/framework-errors';
+import { installRequestHeadChecks, MAX_HEADER_BYTES } from './http/request-head';
+import { installSecurityHeaders, securityHeadersFor } from './http/security-headers';
+import { installServerEventAnswers } from './http/server-events';
 import { fastifyTrustProxy } from './http/trust-proxy';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown';
 import { buildOpenApiDocument, mountSwagger } from './swagger';
@@ -24,11 +27,18 @@ export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const securityHeaders = securityHeadersFor(config.issuer);
+  // Every answer is in the contract's error shape, those of the HTTP layer included: the
+  // parser's refusals (clientErrorHandler), the router's (frameworkErrors), CONNECT and
+  // unknown expectations (server events), long URLs and a missing Host (request head).
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // No Nest middleware is used: skipping @fastify/middie spares every request its hook.
     skipMiddie: true,
-    frameworkErrors: renderFrameworkError,
+    frameworkErrors: frameworkErrorRenderer(securityHeaders),
+    clientErrorHandler: clientErrorHandler(securityHeaders),
+    // Node would answer a missing Host itself, with an empty body: see request-head.ts.
+    http: { maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false },
     // X-Forwarded-For is read only through the proxies TRUST_PROXY names; request.ip is then
     // the address every limit, lockout, session and audit event uses.
     trustProxy: fastifyTrustProxy(config.trustProxy),
@@ -37,7 +47,10 @@ export async function createApp(
     // would answer it 503 in its own body, failing a request a load balancer had already sent.
     return503OnClosing: false,
   });
-  installSecurityHeaders(adapter.getInstance(), config.issuer);
+  const fastify = adapter.getInstance();
+  installServerEventAnswers(fastify.server, securityHeaders);
+  installSecurityHeaders(fastify, securityHeaders);
+  installRequestHeadChecks(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
     adapter,

@@ -27,8 +27,10 @@ export function securityHeadersFor(issuer: string): Readonly<Record<string, stri
   });
 }
 
-export function installSecurityHeaders(fastify: FastifyInstance, issuer: string): void {
-  const headers = securityHeadersFor(issuer);
+export function installSecurityHeaders(
+  fastify: FastifyInstance,
+  headers: Readonly<Record<string, string>>,
+): void {
   // onRequest runs for every request Fastify routes, its 404 handler and body-parse
   // failures included, before any handler, so every reply built after it carries these.
   fastify.addHook('onRequest', (_request, reply, done) => {

@@ -15,10 +15,14 @@ export const ERROR_STATUS = {
   session_expired: 401,
   forbidden: 403,
   not_found: 404,
+  // The HTTP layer's refusals (src/http in the standalone server): answered before any route.
+  request_timeout: 408,
   conflict: 409,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,
+  request_header_fields_too_large: 431,
   internal_error: 500,
   service_unavailable: 503,
 } as const;
@@ -38,10 +42,13 @@ export const DEFAULT_ERROR_MESSAGES: Record<ErrorCode, string> = {
   session_expired: 'The session has reached its maximum lifetime.',
   forbidden: 'You are not allowed to perform this operation.',
   not_found: 'The resource was not found.',
+  request_timeout: 'The request was not received in time.',
   conflict: 'The resource conflicts with an existing one.',
   payload_too_large: 'The request body is larger than 64 KiB.',
+  uri_too_long: 'The request URL is longer than 8 KiB.',
   unsupported_media_type: 'The request body must be application/json.',
   rate_limited: 'Too many requests; retry later.',
+  request_header_fields_too_large: 'The request headers are too large.',
   internal_error: 'An internal error occurred.',
   service_unavailable: 'The service is unavailable.',
 };
