@@ -51,7 +51,7 @@ export class AppModule {
           timeoutMs: config.shutdownTimeoutMs,
           delayMs: config.shutdownDelayMs,
         }),
-        HealthModule,
+        HealthModule.register(config.database.timeoutMs),
       ],
       // The wallet operation needs seed 004's guard, so it exists only with that profile.
       controllers: config.profiles.includes('seed-004') ? [WalletOperationController] : [],

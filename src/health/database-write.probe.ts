@@ -1,12 +1,15 @@
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { UnitOfWork } from '../../libs/auth/src/database/unit-of-work';
 
-/** How long readiness waits for the database's answer (the old ping's timeout). */
-export const WRITE_PROBE_TIMEOUT_MS = 1500;
+/**
+ * Injects how long readiness waits for the probe's write: DATABASE_TIMEOUT_MS, the deadline
+ * requests have, so that readiness fails when requests would, and not merely under load.
+ */
+export const WRITE_PROBE_TIMEOUT_MS = Symbol('WRITE_PROBE_TIMEOUT_MS');
 
 /**
  * Below this much free space beside an SQLite database, readiness says 503. SQLite in WAL mode
@@ -34,10 +37,11 @@ export class DatabaseWriteProbe {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
+    @Inject(WRITE_PROBE_TIMEOUT_MS) private readonly timeoutMs: number,
   ) {}
 
   /** Resolves when a write committed within `timeoutMs`; rejects with the reason otherwise. */
-  check(timeoutMs = WRITE_PROBE_TIMEOUT_MS): Promise<void> {
+  check(timeoutMs = this.timeoutMs): Promise<void> {
     this.inFlight ??= this.probe(timeoutMs).finally(() => {
       this.inFlight = undefined;
     });

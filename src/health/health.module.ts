@@ -1,12 +1,21 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { KeysModule } from '../../libs/auth/src/keys/keys.module';
-import { DatabaseWriteProbe } from './database-write.probe';
+import { DatabaseWriteProbe, WRITE_PROBE_TIMEOUT_MS } from './database-write.probe';
 import { HealthController } from './health.controller';
 
-@Module({
-  imports: [TerminusModule.forRoot({ logger: false }), KeysModule],
-  controllers: [HealthController],
-  providers: [DatabaseWriteProbe],
-})
-export class HealthModule {}
+@Module({})
+export class HealthModule {
+  /** `probeTimeoutMs`: how long readiness waits for the database's write (DATABASE_TIMEOUT_MS). */
+  static register(probeTimeoutMs: number): DynamicModule {
+    return {
+      module: HealthModule,
+      imports: [TerminusModule.forRoot({ logger: false }), KeysModule],
+      controllers: [HealthController],
+      providers: [
+        DatabaseWriteProbe,
+        { provide: WRITE_PROBE_TIMEOUT_MS, useValue: probeTimeoutMs },
+      ],
+    };
+  }
+}

@@ -5,7 +5,8 @@ describe('Health: liveness and readiness', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // Readiness waits DATABASE_TIMEOUT_MS for its write: short here.
+    t = await startTestApp({ env: { DATABASE_TIMEOUT_MS: '1500' } });
   });
   afterAll(() => t.dispose());
 
@@ -36,7 +37,7 @@ describe('Health: liveness and readiness', () => {
       expect(checks[0].body).toEqual({
         error: { code: 'service_unavailable', message: expect.any(String) },
       });
-      // Within the probe's timeout (1.5 s), however long the database would make it wait.
+      // Within the probe's timeout (DATABASE_TIMEOUT_MS, 1.5 s here), however long the database would make it wait.
       expect(elapsed).toBeLessThan(2500);
       // Concurrent checks share one probe: one write waited on the database, never more.
       if (t.db.kind === 'postgres') expect(refuseWrites.mostWritesWaiting()).toBe(1);

@@ -73,7 +73,7 @@ describe('Graceful shutdown of the server process (SIGTERM)', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
-    buildServer();
+    await buildServer();
     db = await createTestDatabase('postgres');
   }, 120_000);
   afterAll(() => db?.drop());

@@ -103,7 +103,7 @@ describe('Two instances behind a load balancer, restarted one at a time with SIG
   let db: TestDatabase;
 
   beforeAll(async () => {
-    buildServer();
+    await buildServer();
     db = await createTestDatabase('postgres');
   }, 120_000);
   afterAll(() => db?.drop());

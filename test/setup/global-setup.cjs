@@ -3,6 +3,8 @@
 const { startEmbeddedPostgres } = require('./embedded-postgres.cjs');
 
 module.exports = async function globalSetup() {
+  // Names this run: tests that run the built server build dist/ once per run (server-process.ts).
+  process.env.TEST_RUN_ID = `${process.pid}-${Date.now()}`;
   if (process.env.TEST_DATABASE_URL) {
     process.env.TEST_PG_ADMIN_URL = process.env.TEST_DATABASE_URL;
     return;

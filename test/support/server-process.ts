@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, TEST_ISSUER } from './test-app';
@@ -7,10 +8,32 @@ import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, TEST_ISSUER } from './test-app';
 const ROOT = join(__dirname, '..', '..');
 export const SERVER_MAIN = join(ROOT, 'dist', 'src', 'main.js');
 
-/** Builds dist/ (`npm run build`), as these tests run the server as `npm start` does. */
-export function buildServer(): void {
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
-  if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} missing after the build`);
+/**
+ * Builds dist/ (`npm run build`), as these tests run the server as `npm start` does: once per
+ * jest run (TEST_RUN_ID, set by the global setup), under a lock, because the build empties
+ * dist/ first and would pull main.js from under a server another test file is starting.
+ */
+export async function buildServer(): Promise<void> {
+  const lock = join(tmpdir(), 'auth-server-build.lock');
+  const stamp = join(ROOT, 'dist', `.built-for-${process.env.TEST_RUN_ID ?? process.pid}`);
+  for (let waited = 0; ; waited += 200) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // Another test file is building; a lock older than the longest build is stale.
+      if (waited > 180_000) rmSync(lock, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    if (existsSync(stamp)) return;
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
+    if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} missing after the build`);
+    writeFileSync(stamp, '');
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** A TCP port free on 127.0.0.1 now (the server is started on it, and restarted on it). */
