@@ -1,7 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { ADMIN_KEY_ID, ADMIN_KEY_SECRET } from '../support/test-app';
-import { buildServer, startServerProcess, type ServerProcess } from '../support/server-process';
+import {
+  buildServer,
+  killServerProcesses,
+  startServerProcess,
+  type ServerProcess,
+} from '../support/server-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const CREDENTIALS = JSON.stringify({ api_key_id: ADMIN_KEY_ID, api_key_secret: ADMIN_KEY_SECRET });
@@ -76,7 +81,10 @@ describe('Graceful shutdown of the server process (SIGTERM)', () => {
     await buildServer();
     db = await createTestDatabase('postgres');
   }, 120_000);
-  afterAll(() => db?.drop());
+  afterAll(async () => {
+    killServerProcesses();
+    await db?.drop();
+  });
 
   it('closes idle connections and the listener, finishes the request in flight with 200, and exits 0', async () => {
     const server: ServerProcess = await startServerProcess(db.env);

@@ -1,6 +1,11 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { ADMIN_KEY_ID, ADMIN_KEY_SECRET } from '../support/test-app';
-import { buildServer, startServerProcess, type ServerProcess } from '../support/server-process';
+import {
+  buildServer,
+  killServerProcesses,
+  startServerProcess,
+  type ServerProcess,
+} from '../support/server-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -106,7 +111,10 @@ describe('Two instances behind a load balancer, restarted one at a time with SIG
     await buildServer();
     db = await createTestDatabase('postgres');
   }, 120_000);
-  afterAll(() => db?.drop());
+  afterAll(async () => {
+    killServerProcesses();
+    await db?.drop();
+  });
 
   it('fails no request of a continuous token and refresh load', async () => {
     const env = {

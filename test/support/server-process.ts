@@ -57,6 +57,14 @@ export interface ServerProcess {
   output(): string;
 }
 
+/** Server processes started and not yet exited: a failed test must not leave them running. */
+const started = new Set<ChildProcess>();
+
+/** Kills (SIGKILL) every server process a test started that is still running. */
+export function killServerProcesses(): void {
+  for (const child of started) child.kill('SIGKILL');
+}
+
 /** Starts `node dist/src/main.js` and resolves once its /health/ready answers 200. */
 export async function startServerProcess(
   env: Record<string, string>,
@@ -75,6 +83,8 @@ export async function startServerProcess(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
