@@ -115,7 +115,7 @@ onSqlite('A full disk under the embedded database', () => {
     // never a 500; a refresh answered 503 consumed nothing.
     const statuses: number[] = [];
     const unanswered: string[] = [];
-    let current = opened.refresh_token as string;
+    let current = opened.refresh_token;
     for (let i = 0; i < 60; i += 1) {
       const exchanged = await t.http
         .post('/auth/token')
