@@ -1,10 +1,10 @@
 import { type LoggerService, type LogLevel } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ErrorFilter } from '../libs/auth/src';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/env';
 import { clientErrorHandler } from './http/client-errors';
+import { ErrorShapeByRouteFilter } from './http/error-shape-by-route';
 import { closeConnectionsWhileDraining } from './http/connection-close';
 import { frameworkErrorRenderer } from './http/framework-errors';
 import { installRequestHeadChecks, MAX_HEADER_BYTES } from './http/request-head';
@@ -60,8 +60,8 @@ export async function createApp(
     },
   );
   // The library's controllers validate and render their own errors; this filter gives the
-  // same shape to what happens outside them (unknown routes, unparsable bodies).
-  app.useGlobalFilters(new ErrorFilter(app.get(HttpAdapterHost)));
+  // same shapes to what happens outside them (unknown routes, unparsable bodies).
+  app.useGlobalFilters(new ErrorShapeByRouteFilter(app.get(HttpAdapterHost), config.profiles));
   closeConnectionsWhileDraining(adapter.getInstance(), app.get(GracefulShutdown));
   // SIGTERM or SIGINT: close the app (see GracefulShutdown), then exit 0; without
   // useProcessExit Nest re-raises the signal once closed, and the exit status reads as killed.

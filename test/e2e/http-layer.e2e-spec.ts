@@ -43,6 +43,42 @@ describe('Answers before any route', () => {
     expect(answer.headers['content-security-policy']).toBe("frame-ancestors 'none'");
   }
 
+  it("answers a body the parsers refuse in the route's own shape on the OAuth and seed routes", async () => {
+    const malformed = (path: string, type = 'application/json') =>
+      t.http.post(path).set('content-type', type).send('{"refresh');
+    const oauth = await t.http
+      .post('/oauth/token')
+      .set('content-type', 'text/plain')
+      .send('grant_type=client_credentials');
+    expect([oauth.status, oauth.body]).toEqual([
+      400,
+      { error: 'invalid_request', error_description: expect.any(String) },
+    ]);
+    const seed003 = await malformed('/api/login/refresh-token');
+    expect([seed003.status, seed003.body]).toEqual([
+      400,
+      { code: '400', response: expect.any(String) },
+    ]);
+    const seed004 = await malformed('/api/v2/wallet/refresh');
+    expect([seed004.status, seed004.body]).toEqual([
+      400,
+      { status: 400, message: expect.any(String) },
+    ]);
+    const oversized = await t.http
+      .post('/api/v2/wallet/refresh')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ refreshToken: 'x'.repeat(70_000) }));
+    expect([oversized.status, oversized.body]).toEqual([
+      413,
+      { status: 413, message: expect.any(String) },
+    ]);
+    // The core routes, and anything but a POST on those paths, keep the core shape.
+    const core = await malformed('/auth/token/refresh');
+    expect([core.status, core.body.error.code]).toEqual([400, 'validation_failed']);
+    const notThere = await t.http.get('/oauth/token');
+    expect([notThere.status, notThere.body.error.code]).toEqual([404, 'not_found']);
+  });
+
   it('answers oversized headers 431 request_header_fields_too_large, and closes', async () => {
     const [outcome] = await send([
       `GET /health HTTP/1.1\r\nHost: a\r\nX-Big: ${'h'.repeat(20_000)}\r\n\r\n`,

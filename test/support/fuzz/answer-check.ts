@@ -51,12 +51,6 @@ const SHAPES: Record<string, ShapeCheck> = {
 export interface Verdict {
   /** What is wrong, if anything. */
   problem?: string;
-  /**
-   * The core error shape on an OAuth or seed route whose document names another: what the
-   * HTTP layer and the body parsers answer before the route's own filter runs. Allowed (it
-   * is the contract's shape), and counted so that it shows.
-   */
-  coreShapeOnOtherRoute?: boolean;
 }
 
 /**
@@ -65,8 +59,8 @@ export interface Verdict {
  * - any 5xx;
  * - a missing `X-Content-Type-Options: nosniff`, which every answer carries;
  * - a non-2xx answer whose body is not JSON in the contract's error shape (a code the server
- *   knows, a message) or in the shape the document gives the operation it reached (the
- *   OAuth and seed profile endpoints have their own);
+ *   knows, a message), or, on an operation the document gives another shape (the OAuth and
+ *   seed profile endpoints), not in that shape;
  * - where no operation was reached (unknown paths and methods, the HTTP layer's refusals),
  *   an error code whose status is not the answer's.
  */
@@ -103,7 +97,15 @@ export function answerVerdict(
       return {
         problem: `status ${status} with error.code ${code} (${ERROR_STATUS[code]}): ${excerpt}`,
       };
-    return { coreShapeOnOtherRoute: documented.some((name) => name !== 'ErrorBodyDto') };
+    // A request that reached an OAuth or seed route is answered in the route's own shape, the
+    // body parsers' refusals included. The HTTP layer's refusals (invalid HTTP, oversized
+    // headers) come before any route, in the core shape, and close the connection; so does
+    // the refusal of a URL over 8 KiB (414), which comes before routing.
+    const own = documented.filter((name) => name !== 'ErrorBodyDto');
+    const refusedByHttpLayer = headers.connection === 'close' || status === 414;
+    if (own.length > 0 && request.kind.startsWith('operation') && !refusedByHttpLayer)
+      return { problem: `status ${status} in the core shape, not ${own.join(' or ')}: ${excerpt}` };
+    return {};
   }
   if (problems.some((problem) => problem === undefined)) return {};
   return { problem: `status ${status}: ${problems.join('; ')}: ${excerpt}` };

@@ -14,7 +14,6 @@ export interface FuzzReport {
   failures: string[];
   failureCount: number;
   /** Core-shaped errors on OAuth and seed routes (see `Verdict`). */
-  coreShapeOnOtherRoute: number;
 }
 
 export interface FuzzOptions {
@@ -40,7 +39,6 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     kinds: {},
     failures: [],
     failureCount: 0,
-    coreShapeOnOtherRoute: 0,
   };
   let next = 0;
   const worker = async () => {
@@ -61,12 +59,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         const kind =
           /^(operation|CONNECT)/.exec(request.kind)?.[1] ?? request.kind.split(/[:(]/)[0].trim();
         report.kinds[kind] = (report.kinds[kind] ?? 0) + 1;
-        const { problem, coreShapeOnOtherRoute } = answerVerdict(
-          request,
-          outcome,
-          options.operations,
-        );
-        if (coreShapeOnOtherRoute) report.coreShapeOnOtherRoute++;
+        const { problem } = answerVerdict(request, outcome, options.operations);
         if (problem !== undefined) {
           report.failureCount++;
           if (report.failures.length < 25)
