@@ -67,23 +67,8 @@ export class RefreshRotationService {
     onlyForApiKey?: string,
   ): Promise<Rotation> {
     const presentedHash = refreshTokenKey(presentedToken);
-    const now = nowMs();
-    const { token: successor, key: successorHash } = issueRefreshToken(now);
-    const graceEnabled = this.options.refreshReuseGraceSeconds > 0;
-    const audit = toAuditEvent({ type: 'token.refreshed', ip }, now);
-    const attempt: RotationAttempt = {
-      presentedHash,
-      now,
-      successorHash,
-      // Kept only when a retry may need it; see successorForRetry().
-      successorSealed: graceEnabled ? this.successorSealer().seal(successor) : null,
-      successorTtlMs: this.options.refreshTokenTtlSeconds * 1000,
-      forgetSealed: graceEnabled,
-      onlyForApiKey: onlyForApiKey ?? null,
-      auditId: audit.id,
-      auditIp: audit.ip,
-      deadline: now + this.options.databaseTimeoutMs,
-    };
+    const { attempt, successor } = this.rotationAttempt(presentedHash, ip, onlyForApiKey);
+    const now = attempt.now;
     const rotated = await this.rotateOrRemember(attempt);
     if (rotated) return this.rotation(rotated, successor);
 
@@ -132,14 +117,35 @@ export class RefreshRotationService {
     onlyForApiKey?: string,
   ): Promise<Rotation | null> {
     if (!candidate.successorHash) return null;
+    const { attempt, successor } = this.rotationAttempt(candidate.successorHash, ip, onlyForApiKey);
+    try {
+      const rotated = await this.tokens.statements().rotateIfAllowed(attempt);
+      return rotated ? this.rotation(rotated, successor) : null;
+    } catch (error) {
+      // Unanswered again: the next presentation of the same token resumes again.
+      if (isDatabaseUnavailable(error)) this.unanswered.add(candidate.tokenHash, attempt.now);
+      throw error;
+    }
+  }
+
+  /**
+   * The write that rotates the token hashed `presentedHash`, made now, with a new successor
+   * (returned in clear for the answer), its audit event and its deadline.
+   */
+  private rotationAttempt(
+    presentedHash: string,
+    ip: string | null,
+    onlyForApiKey?: string,
+  ): { attempt: RotationAttempt; successor: string } {
     const now = nowMs();
     const { token: successor, key: successorHash } = issueRefreshToken(now);
     const graceEnabled = this.options.refreshReuseGraceSeconds > 0;
     const audit = toAuditEvent({ type: 'token.refreshed', ip }, now);
-    const rotated = await this.tokens.statements().rotateIfAllowed({
-      presentedHash: candidate.successorHash,
+    const attempt: RotationAttempt = {
+      presentedHash,
       now,
       successorHash,
+      // Kept only when a retry may need it; see successorForRetry().
       successorSealed: graceEnabled ? this.successorSealer().seal(successor) : null,
       successorTtlMs: this.options.refreshTokenTtlSeconds * 1000,
       forgetSealed: graceEnabled,
@@ -147,8 +153,8 @@ export class RefreshRotationService {
       auditId: audit.id,
       auditIp: audit.ip,
       deadline: now + this.options.databaseTimeoutMs,
-    });
-    return rotated ? this.rotation(rotated, successor) : null;
+    };
+    return { attempt, successor };
   }
 
   /**
