@@ -1,3 +1,7 @@
+import {
+  BOOTSTRAP_KEY_ID_PATTERN,
+  BOOTSTRAP_KEY_SECRET_PATTERN,
+} from '../../libs/auth/src/auth-options';
 import { MIN_KEY_ENCRYPTION_SECRET_LENGTH } from '../../libs/auth/src/keys/key-encryption';
 import { isIP } from 'node:net';
 import { PROFILE_NAMES, type ProfileName } from '../../libs/auth/src/profiles/profile-names';
@@ -145,8 +149,6 @@ function readUrl(
   return raw;
 }
 
-const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
-
 function readBootstrapAdmin(env: Env): AppConfig['bootstrapAdmin'] {
   const apiKeyId = env.BOOTSTRAP_ADMIN_KEY_ID?.trim();
   const apiKeySecret = env.BOOTSTRAP_ADMIN_KEY_SECRET?.trim();
@@ -155,11 +157,11 @@ function readBootstrapAdmin(env: Env): AppConfig['bootstrapAdmin'] {
     throw new ConfigError('BOOTSTRAP_ADMIN_KEY_ID', 'must be set with BOOTSTRAP_ADMIN_KEY_SECRET');
   if (!apiKeySecret)
     throw new ConfigError('BOOTSTRAP_ADMIN_KEY_SECRET', 'must be set with BOOTSTRAP_ADMIN_KEY_ID');
-  if (!KEY_ID_PATTERN.test(apiKeyId)) {
+  if (!BOOTSTRAP_KEY_ID_PATTERN.test(apiKeyId)) {
     throw new ConfigError('BOOTSTRAP_ADMIN_KEY_ID', 'must be 16 to 128 base64url characters');
   }
   // The secret is the only thing guarding the admin: insist on real entropy.
-  if (!/^[A-Za-z0-9_-]{32,256}$/.test(apiKeySecret)) {
+  if (!BOOTSTRAP_KEY_SECRET_PATTERN.test(apiKeySecret)) {
     throw new ConfigError('BOOTSTRAP_ADMIN_KEY_SECRET', 'must be 32 to 256 base64url characters');
   }
   return { apiKeyId, apiKeySecret };

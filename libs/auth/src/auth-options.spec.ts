@@ -19,6 +19,24 @@ describe('resolveAuthOptions', () => {
     ).toThrow(/previousKeyEncryptionSecret must be at least 32 characters/);
   });
 
+  it('refuses a bootstrap admin whose key id could never log in, or whose secret is weak', () => {
+    const withAdmin = (apiKeyId: string, apiKeySecret: string) => () =>
+      resolveAuthOptions({
+        issuer: 'https://i',
+        keyEncryptionSecret: secret,
+        bootstrapAdmin: { apiKeyId, apiKeySecret },
+      });
+    const strong = 'S'.repeat(32);
+    expect(withAdmin('admin-key', strong)).toThrow(
+      /bootstrapAdmin.apiKeyId must be 16 to 128 base64url characters/,
+    );
+    expect(withAdmin('admin key with spaces', strong)).toThrow(/bootstrapAdmin.apiKeyId/);
+    expect(withAdmin('bootstrap-admin-key-01', 'hunter2')).toThrow(
+      /bootstrapAdmin.apiKeySecret must be 32 to 256 base64url characters/,
+    );
+    expect(withAdmin('bootstrap-admin-key-01', strong)).not.toThrow();
+  });
+
   it('defaults the signing-key rotation to 90 days and the reload to every second', () => {
     const options = resolveAuthOptions({ issuer: 'https://i', keyEncryptionSecret: secret });
     expect(options).toMatchObject({ signingKeyRotationDays: 90, signingKeyReloadIntervalMs: 1000 });

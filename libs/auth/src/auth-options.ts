@@ -14,7 +14,11 @@ export interface AuthModuleOptions {
   sessionMaxAgeSeconds?: number;
   /** Grace window for retries of a just-rotated refresh token. Default 0 (strict). */
   refreshReuseGraceSeconds?: number;
-  /** Creates an active admin with this API key at start-up when no admin exists yet. */
+  /**
+   * Creates an active admin with this API key at start-up when no admin exists yet. The id is
+   * 16 to 128 base64url characters (what the token endpoint accepts), the secret 32 to 256:
+   * it is all that guards the admin.
+   */
   bootstrapAdmin?: { apiKeyId: string; apiKeySecret: string };
   /**
    * Required, at least 32 characters: private signing keys are stored only sealed
@@ -74,6 +78,11 @@ export interface AuthModuleOptions {
   databaseTimeoutMs?: number;
 }
 
+/** A bootstrap admin's key id: the ids the token endpoint accepts. */
+export const BOOTSTRAP_KEY_ID_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+/** A bootstrap admin's secret: real entropy, as the secrets the server generates. */
+export const BOOTSTRAP_KEY_SECRET_PATTERN = /^[A-Za-z0-9_-]{32,256}$/;
+
 /** Options with every default applied: what services inject. */
 export type ResolvedAuthOptions = Required<
   Omit<AuthModuleOptions, 'bootstrapAdmin' | 'previousKeyEncryptionSecret'>
@@ -127,6 +136,14 @@ function validate(options: ResolvedAuthOptions): void {
     if (!Number.isInteger(options[name]) || options[name] <= 0) {
       problems.push(`${name} must be a positive integer`);
     }
+  }
+  if (options.bootstrapAdmin !== undefined) {
+    const { apiKeyId, apiKeySecret } = options.bootstrapAdmin;
+    // An id the token endpoint refuses would make an admin no one can log in as.
+    if (typeof apiKeyId !== 'string' || !BOOTSTRAP_KEY_ID_PATTERN.test(apiKeyId))
+      problems.push('bootstrapAdmin.apiKeyId must be 16 to 128 base64url characters');
+    if (typeof apiKeySecret !== 'string' || !BOOTSTRAP_KEY_SECRET_PATTERN.test(apiKeySecret))
+      problems.push('bootstrapAdmin.apiKeySecret must be 32 to 256 base64url characters');
   }
   if (
     typeof options.keyEncryptionSecret !== 'string' ||
