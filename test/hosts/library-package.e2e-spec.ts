@@ -56,6 +56,30 @@ describe('The library package', () => {
     );
   });
 
+  it('carries its sources inside its source maps (the package holds no .ts files)', () => {
+    const maps = readdirSync(join(INSTALLED, 'dist')).filter((name) => name.endsWith('.js.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    for (const name of maps) {
+      const map = JSON.parse(readFileSync(join(INSTALLED, 'dist', name), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: (string | null)[];
+      };
+      expect(map.sourcesContent?.length).toBe(map.sources.length);
+      expect(map.sourcesContent?.every((text) => typeof text === 'string' && text.length > 0)).toBe(
+        true,
+      );
+    }
+  });
+
+  it('leaves the tarball it packed in packed/, for installing into a host', () => {
+    const manifest = JSON.parse(readFileSync(join(INSTALLED, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(readdirSync(join(ROOT, 'packed'))).toContain(
+      `keyring-nest-auth-${manifest.version}.tgz`,
+    );
+  });
+
   it('exports what a host needs', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const exported = Object.keys(require('@keyring/nest-auth') as object).sort();
