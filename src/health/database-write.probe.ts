@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { UnitOfWork } from '../../libs/auth/src/database/unit-of-work';
+import { within } from '../../libs/auth/src/database/within';
 
 /**
  * Injects how long readiness waits for the probe's write: DATABASE_TIMEOUT_MS, the deadline
@@ -45,7 +46,7 @@ export class DatabaseWriteProbe {
     this.inFlight ??= this.probe(timeoutMs).finally(() => {
       this.inFlight = undefined;
     });
-    return withTimeout(this.inFlight, timeoutMs);
+    return within(this.inFlight, timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
   }
 
   private async probe(timeoutMs: number): Promise<void> {
@@ -70,12 +71,4 @@ export class DatabaseWriteProbe {
       manager.query('UPDATE health_probe SET checked_at = ? WHERE id = 1', [Date.now()]),
     );
   }
-}
-
-function withTimeout(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -21,7 +21,10 @@ export class DomainError extends HttpException {
     message?: string,
     readonly target?: string,
     readonly details?: ErrorDetail[],
-    /** For `rate_limited`: seconds until a retry may succeed, sent as `Retry-After`. */
+    /**
+     * For `rate_limited` and `service_unavailable`: seconds until a retry may succeed, sent as
+     * `Retry-After`.
+     */
     readonly retryAfterSeconds?: number,
   ) {
     const text = message ?? DEFAULT_ERROR_MESSAGES[code];

@@ -74,17 +74,15 @@ export function renderError(exception: unknown): RenderedError {
     };
   }
   if (isDatabaseUnavailable(exception)) {
-    return {
-      status: 503,
-      body: {
-        error: {
-          code: 'service_unavailable',
-          message: DEFAULT_ERROR_MESSAGES.service_unavailable,
-        },
-      },
-      unexpected: false,
-      headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
-    };
+    return renderError(
+      new DomainError(
+        'service_unavailable',
+        undefined,
+        undefined,
+        undefined,
+        DATABASE_RETRY_AFTER_SECONDS,
+      ),
+    );
   }
   const status = statusOf(exception);
   const code = status === undefined ? undefined : CODE_BY_STATUS[status];

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { DatabaseTimeoutError } from './database-unavailable';
+import { within } from './within';
 
 /** The slice of node-postgres' Pool the hot paths use (named statements). */
 export interface PgQueryable {
@@ -25,20 +26,7 @@ export function postgresPool(dataSource: DataSource, timeoutMs?: number): PgQuer
 
 function withDeadline(pool: PgQueryable, timeoutMs: number): PgQueryable {
   return {
-    query<Row>(config: { name: string; text: string; values: unknown[] }) {
-      return new Promise<{ rows: Row[]; rowCount: number | null }>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new DatabaseTimeoutError(timeoutMs)), timeoutMs);
-        pool.query<Row>(config).then(
-          (result) => {
-            clearTimeout(timer);
-            resolve(result);
-          },
-          (error: Error) => {
-            clearTimeout(timer);
-            reject(error);
-          },
-        );
-      });
-    },
+    query: (config) =>
+      within(pool.query(config), timeoutMs, () => new DatabaseTimeoutError(timeoutMs)),
   };
 }
