@@ -29,6 +29,14 @@ import { PROFILE_MODULES } from './profiles/profiles';
 class AuthCoreModule {}
 
 /**
+ * Re-exports, to every module of the host, what the exported guards inject: a host module that
+ * applies `@Authenticated()`, `@UseGuards(BearerAuthGuard)` or `@WalletOperation()` builds the
+ * guard in its own injector, and need not import AuthModule or make it global for that.
+ */
+@Module({})
+class AuthGuardDependenciesModule {}
+
+/**
  * The auth server as a Nest module. `forRoot(options)` or `forRootAsync({ imports, inject,
  * useFactory })`; the host provides the TypeORM data source (with AUTH_ENTITIES and the
  * AUTH_MIGRATIONS of its dialect).
@@ -74,6 +82,12 @@ export class AuthModule extends AuthConfigurableModule {
       ],
       exports: [AUTH_OPTIONS, AUTH_ROUTE_PREFIX, UnitOfWork, TypeOrmModule],
     };
+    const mountedProfiles = [...new Set(profiles)].map((name) => PROFILE_MODULES[name]);
+    const guardDependencies = [
+      TokenModule,
+      SessionsModule,
+      ...(profiles.includes('seed-004') ? [PROFILE_MODULES['seed-004']] : []),
+    ];
     const features = [
       AuditModule,
       KeysModule,
@@ -82,13 +96,19 @@ export class AuthModule extends AuthConfigurableModule {
       ClientsModule,
       TokenModule,
       OAuthModule,
-      ...[...new Set(profiles)].map((name) => PROFILE_MODULES[name]),
+      ...mountedProfiles,
     ];
     return {
       module: AuthModule,
       global: base.global,
       imports: [
         core,
+        {
+          module: AuthGuardDependenciesModule,
+          global: true,
+          imports: guardDependencies,
+          exports: guardDependencies,
+        },
         ...features,
         // Each module is listed: RouterModule prefixes the controllers of the modules it names.
         ...(routePrefix

@@ -3,14 +3,15 @@ import {
   createParamDecorator,
   type ExecutionContext,
   SetMetadata,
+  UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { BearerAuthGuard } from '../token/bearer-auth.guard';
 import { errorExample } from './api-errors.decorator';
+import { AUTH_ROLES_KEY, IS_PUBLIC_KEY } from './auth-metadata';
 import { ErrorBodyDto } from './error-body.dto';
 import type { Principal, Role } from './principal';
-
-export const IS_PUBLIC_KEY = 'auth:is-public';
-export const AUTH_ROLES_KEY = 'auth:roles';
+import { requestOfContext } from './request-of-context';
 
 /** Opts a route out of the global bearer guard. Every other route requires a bearer token. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC_KEY, true);
@@ -21,14 +22,16 @@ export interface AuthenticatedOptions {
 }
 
 /**
- * Marks a route as requiring a bearer access token (and optionally a role). It carries both
- * the guard's metadata and the OpenAPI security note, so the two cannot drift apart.
+ * Requires a bearer access token (and optionally a role) on a route or a controller. It
+ * applies the bearer guard itself, so it guards with or without the module's global guard,
+ * and carries the OpenAPI security note, so the check and the document cannot drift apart.
  */
 export function Authenticated(
   options: AuthenticatedOptions = {},
 ): MethodDecorator & ClassDecorator {
   const decorators = [
     SetMetadata(AUTH_ROLES_KEY, options.roles ?? []),
+    UseGuards(BearerAuthGuard),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({
       description:
@@ -52,8 +55,8 @@ export function Authenticated(
 /** Injects the authenticated principal (the verified access token's subject). */
 export const CurrentPrincipal = createParamDecorator(
   (_data: unknown, context: ExecutionContext): Principal => {
-    const request = context.switchToHttp().getRequest<{ user?: Principal }>();
-    if (!request.user) {
+    const request = requestOfContext(context) as { user?: Principal } | undefined;
+    if (!request?.user) {
       throw new Error('CurrentPrincipal used on a route without @Authenticated()');
     }
     return request.user;

@@ -1,17 +1,29 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { AUTH_ROLES_KEY, IS_PUBLIC_KEY } from '../common/decorators';
+import { AUTH_ROLES_KEY, IS_PUBLIC_KEY } from '../common/auth-metadata';
 import { DomainError } from '../common/domain-error';
 import type { Principal, Role } from '../common/principal';
+import {
+  type GuardedRequest,
+  requestOfContext,
+  responseOfContext,
+} from '../common/request-of-context';
 import { SessionLivenessCache } from '../sessions/session-liveness.cache';
 import { BEARER_STRATEGY } from './jwt.strategy';
 import { VerifiedTokenCache } from './verified-token.cache';
 
-interface BearerRequest {
-  headers: Record<string, string | string[] | undefined>;
-  user?: Principal;
-}
+/**
+ * Set on a request once the guard has let it through: a route under both the global guard and
+ * `@Authenticated()`'s own guard is checked once, not twice (both read the same route metadata,
+ * so the second check could only repeat the first).
+ */
+const CHECKED = Symbol('auth:bearer-checked');
+
+type BearerRequest = GuardedRequest & { user?: Principal; [CHECKED]?: true };
+
+/** RFC 6750 §3: no error code when no token was sent; `invalid_token` or `insufficient_scope` otherwise. */
+type BearerChallenge = 'missing' | 'invalid_token' | 'insufficient_scope';
 
 /** The token of `Authorization: Bearer <token>`, extracted as passport-jwt extracts it. */
 function bearerTokenOf(header: string | string[] | undefined): string | undefined {
@@ -21,9 +33,13 @@ function bearerTokenOf(header: string | string[] | undefined): string | undefine
 }
 
 /**
- * The bearer guard. Registered globally by default: a route is open only when marked
- * `@Public()`; every other route needs a valid access token, and the roles that
- * `@Authenticated({ roles })` lists.
+ * The bearer guard: a valid access token of a live session, and one of the roles that
+ * `@Authenticated({ roles })` lists. Runs on every route when the module's global guard is on
+ * (routes marked `@Public()` excepted), and on each route marked `@Authenticated()` in any case.
+ *
+ * Guards HTTP routes and GraphQL resolvers (the request taken from the GraphQL context's
+ * `req`). Other contexts (WebSockets, microservices) are let through untouched: it has no
+ * request to read a token from there, and throwing would break a host's gateways.
  */
 @Injectable()
 export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
@@ -31,38 +47,55 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
     private readonly reflector: Reflector,
     private readonly liveness: SessionLivenessCache,
     private readonly verified: VerifiedTokenCache,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     super();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = requestOfContext(context) as BearerRequest | undefined;
+    if (request === undefined || request[CHECKED]) return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) {
       return true;
     }
-    const request = context.switchToHttp().getRequest<BearerRequest>();
     const token = bearerTokenOf(request.headers.authorization);
-    let principal = token === undefined ? undefined : this.verified.get(token);
+    if (token === undefined) this.refuse(context, 'missing');
+    let principal = this.verified.get(token);
     if (principal) {
       request.user = principal;
     } else {
-      await super.canActivate(context);
-      if (!request.user) throw new DomainError('unauthorized');
+      try {
+        await super.canActivate(context);
+      } catch {
+        this.refuse(context, 'invalid_token');
+      }
+      if (!request.user) this.refuse(context, 'invalid_token');
       principal = request.user;
-      if (token !== undefined) this.verified.remember(token, principal);
+      this.verified.remember(token, principal);
     }
-    const roles =
-      this.reflector.getAllAndOverride<Role[] | undefined>(AUTH_ROLES_KEY, targets) ?? [];
     // A valid signature is not enough: the token's session must still be live (not revoked,
     // its key not revoked, its user not suspended). Checked on every request, cached or not.
     if (!(await this.liveness.isLive(principal.sessionId))) {
-      if (token !== undefined) this.verified.forget(token);
-      throw new DomainError('unauthorized');
+      this.verified.forget(token);
+      this.refuse(context, 'invalid_token');
     }
+    const roles =
+      this.reflector.getAllAndOverride<Role[] | undefined>(AUTH_ROLES_KEY, targets) ?? [];
     if (roles.length > 0 && !roles.includes(principal.role)) {
-      throw new DomainError('forbidden');
+      this.refuse(context, 'insufficient_scope');
     }
+    request[CHECKED] = true;
     return true;
+  }
+
+  override getRequest(context: ExecutionContext): unknown {
+    return requestOfContext(context);
+  }
+
+  // Not in passport's typings, but its canActivate calls it (the mixin's default is HTTP-only).
+  getResponse(context: ExecutionContext): unknown {
+    return responseOfContext(context);
   }
 
   override handleRequest<TUser = Principal>(error: unknown, user: TUser | false): TUser {
@@ -70,5 +103,23 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
       throw new DomainError('unauthorized');
     }
     return user;
+  }
+
+  /**
+   * Throws 401 `unauthorized` or 403 `forbidden`, after setting the RFC 6750 challenge on the
+   * response itself: on a host's own route the host's exception handling renders the error,
+   * and it knows nothing of the library's headers.
+   */
+  private refuse(context: ExecutionContext, challenge: BearerChallenge): never {
+    const response = responseOfContext(context);
+    const adapter = this.adapterHost?.httpAdapter;
+    if (response && adapter) {
+      adapter.setHeader(
+        response,
+        'WWW-Authenticate',
+        challenge === 'missing' ? 'Bearer' : `Bearer error="${challenge}"`,
+      );
+    }
+    throw new DomainError(challenge === 'insufficient_scope' ? 'forbidden' : 'unauthorized');
   }
 }
