@@ -119,7 +119,7 @@ async function measure(admin, name, { fillFactor, sessionKey }) {
     const sizeBefore = await sizes(q);
     const [{ pid }] = (await q('SELECT pg_backend_pid() AS pid')).rows;
     const walBefore = (await q('SELECT pg_current_wal_insert_lsn() AS lsn')).rows[0].lsn;
-    const statements = new PostgresSessionStatements(pool);
+    const statements = new PostgresSessionStatements(pool, (sql) => sql);
     const cpuBefore = cpuMicros(pid);
     for (let done = 0; done < ROTATIONS; done += PER_STATEMENT) {
       const links = Array.from(

@@ -60,7 +60,7 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
     const pool = postgresPool(app.dataSource);
     if (!pool) throw new Error('not PostgreSQL');
     const recorded = recordingPool(pool);
-    statements = new PostgresSessionStatements(recorded.pool);
+    statements = new PostgresSessionStatements(recorded.pool, (sql) => sql);
     sent = recorded.sent;
   });
 
@@ -373,7 +373,7 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
   it('gives each token one winner when two instances rotate the same tokens in one turn', async () => {
     // A second pool on the same database: another server instance's connections.
     const otherPool = new Pool({ connectionString: app.db.env.DATABASE_URL, max: 2 });
-    const otherInstance = new PostgresSessionStatements(otherPool);
+    const otherInstance = new PostgresSessionStatements(otherPool, (sql) => sql);
     try {
       for (let round = 0; round < 5; round += 1) {
         const tokens = [await liveToken(), await liveToken(), await liveToken()];

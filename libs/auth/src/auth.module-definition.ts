@@ -10,6 +10,12 @@ export interface AuthModuleExtras {
   profiles?: ProfileName[];
   /** A path prefix for every route of the library, e.g. `identity` (default: none). */
   routePrefix?: string;
+  /**
+   * A prefix for the library's table, index and constraint names, e.g. `auth_` for
+   * `auth_sessions` beside a `sessions` table of the host's (default: none). Give the same to
+   * `authMigrations(dialect, { tablePrefix })`. Process-wide: one prefix per process.
+   */
+  tablePrefix?: string;
 }
 
 export const {
@@ -20,7 +26,7 @@ export const {
 } = new ConfigurableModuleBuilder<AuthModuleOptions>()
   .setClassMethodName('forRoot')
   .setExtras<AuthModuleExtras>(
-    { isGlobal: false, profiles: PROFILE_NAMES, routePrefix: '' },
+    { isGlobal: false, profiles: PROFILE_NAMES, routePrefix: '', tablePrefix: '' },
     (definition, extras) => ({
       ...definition,
       global: extras.isGlobal,

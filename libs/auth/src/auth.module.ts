@@ -14,6 +14,7 @@ import {
   type AuthModuleExtras,
 } from './auth.module-definition';
 import { ClientsModule } from './clients/clients.module';
+import { applyAuthTablePrefix } from './database/auth-tables';
 import { UnitOfWork } from './database/unit-of-work';
 import { AUTH_ENTITIES } from './entities';
 import { KeysModule } from './keys/keys.module';
@@ -59,6 +60,8 @@ export class AuthModule extends AuthConfigurableModule {
         `Invalid AuthModule routePrefix "${extras.routePrefix}": use letters, digits and - . _ ~ /`,
       );
     }
+    // Before the host's data source initialises: it reads the entities' table names then.
+    applyAuthTablePrefix(extras.tablePrefix ?? '');
     const unknown = profiles.filter((name) => !PROFILE_NAMES.includes(name));
     if (unknown.length > 0) {
       throw new Error(

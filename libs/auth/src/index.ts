@@ -8,7 +8,7 @@ export { PROFILE_NAMES, type ProfileName } from './profiles/profile-names';
 
 // Schema: the host's data source lists these (or uses autoLoadEntities) and runs these.
 export { AUTH_ENTITIES } from './entities';
-export { AUTH_MIGRATIONS } from './migrations';
+export { AUTH_MIGRATIONS, authMigrations, type AuthMigrationsOptions } from './migrations';
 
 // Guards and decorators for the host's own routes.
 export {

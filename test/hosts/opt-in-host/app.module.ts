@@ -1,7 +1,8 @@
 import { Controller, Get, Module, UseGuards } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 import {
-  AUTH_MIGRATIONS,
+  authMigrations,
   Authenticated,
   AuthModule,
   BearerAuthGuard,
@@ -10,7 +11,7 @@ import {
 } from '@keyring/nest-auth';
 
 export interface OptInHostSettings {
-  databasePath: string;
+  database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
   issuer: string;
   admin: { apiKeyId: string; apiKeySecret: string };
   keyEncryptionSecret: string;
@@ -50,23 +51,69 @@ export class LedgerController {
 @Module({ controllers: [LedgerController] })
 export class LedgerModule {}
 
-/** A host that opts out of the global guard (`globalGuard: false`) and guards route by route. */
+/**
+ * The host's own schema, older than the library: tables named as two of the library's, each
+ * with a row. On PostgreSQL the primary keys carry the names TypeORM gives them, which the
+ * library's unprefixed tables would take too.
+ */
+export class HostSchema1700000000000 implements MigrationInterface {
+  name = 'HostSchema1700000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE TABLE "clients" ("id" integer NOT NULL, "company" varchar(64) NOT NULL, CONSTRAINT "PK_f1ab7cf3a5714dbc6bb4e1c28a4" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "sessions" ("id" varchar(36) NOT NULL, "cart" text NOT NULL, CONSTRAINT "PK_3238ef96f18b355b671619111bc" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(`INSERT INTO "clients" ("id", "company") VALUES (1, 'Acme')`);
+    await queryRunner.query(`INSERT INTO "sessions" ("id", "cart") VALUES ('s-1', 'widgets')`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE "sessions"`);
+    await queryRunner.query(`DROP TABLE "clients"`);
+  }
+}
+
+export const HOST_TABLE_PREFIX = 'auth_';
+
+/**
+ * A host that opts out of the global guard (`globalGuard: false`) and guards route by route,
+ * with tables of its own named `clients` and `sessions`: the library's tables are prefixed.
+ */
 export function createOptInHostModule(settings: OptInHostSettings) {
+  const dialect = settings.database.type;
+  const migrations = [
+    HostSchema1700000000000,
+    ...authMigrations(dialect, { tablePrefix: HOST_TABLE_PREFIX }),
+  ];
   @Module({
     imports: [
-      TypeOrmModule.forRoot({
-        type: 'better-sqlite3',
-        database: settings.databasePath,
-        autoLoadEntities: true,
-        migrations: AUTH_MIGRATIONS.sqlite,
-        migrationsRun: true,
-      }),
+      TypeOrmModule.forRoot(
+        settings.database.type === 'sqlite'
+          ? {
+              type: 'better-sqlite3',
+              database: settings.database.path,
+              autoLoadEntities: true,
+              migrations,
+              migrationsRun: true,
+            }
+          : {
+              type: 'postgres',
+              url: settings.database.url,
+              autoLoadEntities: true,
+              migrations,
+              migrationsRun: true,
+            },
+      ),
       AuthModule.forRoot({
         issuer: settings.issuer,
         bootstrapAdmin: settings.admin,
         keyEncryptionSecret: settings.keyEncryptionSecret,
         globalGuard: false,
         profiles: [],
+        tablePrefix: HOST_TABLE_PREFIX,
       }),
       LedgerModule,
     ],

@@ -1,4 +1,5 @@
-import type { MigrationInterface } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { applyAuthTablePrefix, prefixMigrationSql } from '../database/auth-tables';
 import { PostgresInitialSchema1795347651853 } from './postgres/1795347651853-initial-schema';
 import { PostgresRefreshChainLinks1795348833791 } from './postgres/1795348833791-refresh-chain-links';
 import { PostgresWalletTokens1795349997690 } from './postgres/1795349997690-wallet-tokens';
@@ -50,3 +51,59 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     PostgresHealthProbe1796500000001,
   ],
 };
+
+export interface AuthMigrationsOptions {
+  /** The `tablePrefix` given to AuthModule.forRoot (default none). */
+  tablePrefix?: string;
+}
+
+/**
+ * The migrations of a dialect for the host's data source: `AUTH_MIGRATIONS[dialect]`, or with
+ * `tablePrefix`, the same migrations creating `<prefix><table>` (and prefixed index and
+ * constraint names). Also applies the prefix to the library's entities, so a data source file
+ * for the TypeORM CLI that lists AUTH_ENTITIES sees the same tables as the app.
+ */
+export function authMigrations(
+  dialect: keyof typeof AUTH_MIGRATIONS,
+  options: AuthMigrationsOptions = {},
+): MigrationClass[] {
+  const migrations = AUTH_MIGRATIONS[dialect];
+  if (!migrations) {
+    throw new Error(`Unknown dialect "${String(dialect)}" (known: sqlite, postgres)`);
+  }
+  const prefix = options.tablePrefix ?? '';
+  applyAuthTablePrefix(prefix);
+  if (prefix === '') return migrations;
+  return migrations.map((migration) => {
+    const name = new migration().name ?? migration.name;
+    // Same name, so the host's migrations table records it as the unprefixed one would be.
+    return class extends migration {
+      override name = name;
+      override up(queryRunner: QueryRunner): Promise<unknown> {
+        return super.up(prefixingQueries(queryRunner, prefix));
+      }
+      override down(queryRunner: QueryRunner): Promise<unknown> {
+        return super.down(prefixingQueries(queryRunner, prefix));
+      }
+    };
+  });
+}
+
+/** The query runner, with the library's object names prefixed in every query it is given. */
+function prefixingQueries(queryRunner: QueryRunner, prefix: string): QueryRunner {
+  return new Proxy(queryRunner, {
+    get(target, property, receiver) {
+      if (property === 'query') {
+        return (sql: string, ...rest: unknown[]) =>
+          (target.query as (sql: string, ...rest: unknown[]) => Promise<unknown>)(
+            prefixMigrationSql(sql, prefix),
+            ...rest,
+          );
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function'
+        ? (value as (...args: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
+}

@@ -252,12 +252,21 @@ export class PostgresSessionStatements implements SessionStatements {
 
   private readonly clock: PostgresClockOffset;
 
-  constructor(private readonly pool: PgQueryable) {
+  private readonly rotateSql: string;
+  private readonly openSessionSql: string;
+
+  /** `tables` renames the library's tables in the statements (see authTableRenamer). */
+  constructor(
+    private readonly pool: PgQueryable,
+    tables: (sql: string) => string,
+  ) {
     this.clock = new PostgresClockOffset(pool);
+    this.rotateSql = tables(ROTATE_SQL);
+    this.openSessionSql = tables(OPEN_SESSION_SQL);
     this.candidates = batchedPgRead<CandidateRow>(
       pool,
       'auth_exchange_candidate',
-      CANDIDATE_SQL,
+      tables(CANDIDATE_SQL),
       (row) => row.token_hash,
     );
   }
@@ -311,7 +320,7 @@ export class PostgresSessionStatements implements SessionStatements {
     name = 'auth_rotate_refresh_tokens',
   ): Promise<(RotatedChain | null)[]> {
     const column = <T>(pick: (attempt: RotationAttempt) => T): T[] => attempts.map(pick);
-    const rows = await this.query<RotatedRow>(name, ROTATE_SQL, [
+    const rows = await this.query<RotatedRow>(name, this.rotateSql, [
       column((a) => a.presentedHash),
       column((a) => a.now),
       column((a) => a.successorHash),
@@ -362,7 +371,7 @@ export class PostgresSessionStatements implements SessionStatements {
       writes.map((w) => w.limit).find((limit) => limit.kind === 'count')?.maxLiveSessions ?? 0;
     const revocationAudit = (w: SessionOpeningWrite) =>
       w.limit.kind === 'revokeOldest' ? w.limit.audit : null;
-    const rows = await this.query<OpeningRow>(name, OPEN_SESSION_SQL, [
+    const rows = await this.query<OpeningRow>(name, this.openSessionSql, [
       column((w) => w.session.id),
       column((w) => w.session.apiUserId),
       column((w) => w.session.apiKeyId),

@@ -7,6 +7,7 @@ import { postgresPool } from '../database/postgres-pool';
 import { betterSqliteConnection } from '../database/sqlite-connection';
 import { deleteAtMost } from '../database/delete-at-most';
 import { UnitOfWork } from '../database/unit-of-work';
+import { authTableRenamer } from '../database/auth-tables';
 import { PostgresSessionStatements } from './postgres-session.statements';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import type { SessionStatements } from './session-writes';
@@ -36,10 +37,11 @@ export class RefreshTokensRepository {
 
   private prepareStatements(): SessionStatements {
     const sqlite = betterSqliteConnection(this.dataSource);
+    const tables = authTableRenamer(this.dataSource);
     if (sqlite)
-      return new SqliteSessionStatements(sqlite, (work) => this.unitOfWork.exclusive(work));
+      return new SqliteSessionStatements(sqlite, (work) => this.unitOfWork.exclusive(work), tables);
     const pool = postgresPool(this.dataSource, this.options.databaseTimeoutMs);
-    if (pool) return new PostgresSessionStatements(pool);
+    if (pool) return new PostgresSessionStatements(pool, tables);
     throw new Error(`unsupported database type: ${this.dataSource.options.type}`);
   }
 

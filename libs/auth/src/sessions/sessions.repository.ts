@@ -5,6 +5,7 @@ import { DataSource, IsNull, MoreThan, type EntityManager } from 'typeorm';
 import type { ApiUserStatus } from '../api-users/api-user.entity';
 import type { PageRequest } from '../common/pagination';
 import type { KeyedRead } from '../database/keyed-read';
+import { authTableRenamer } from '../database/auth-tables';
 import { preparedRead } from '../database/prepared-read';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { SessionEntity, type SessionRevocationReason } from './session.entity';
@@ -169,9 +170,11 @@ export class SessionsRepository {
       .createQueryBuilder('s')
       .select('s.id', 'id')
       .addSelect(
-        `CASE WHEN s.expires_at <= :now OR s.revoked_at < :revokedBefore
-           OR NOT EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.session_id = s.id AND rt.expires_at > :idleBefore)
-         THEN 1 ELSE 0 END`,
+        authTableRenamer(this.dataSource)(
+          `CASE WHEN s.expires_at <= :now OR s.revoked_at < :revokedBefore
+             OR NOT EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.session_id = s.id AND rt.expires_at > :idleBefore)
+           THEN 1 ELSE 0 END`,
+        ),
         'disposable',
       )
       .where('s.id > :after', { after })

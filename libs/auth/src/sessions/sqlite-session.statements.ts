@@ -38,34 +38,36 @@ export class SqliteSessionStatements implements SessionStatements {
 
   private readonly groupCommit: SqliteGroupCommit;
 
-  constructor(db: Database, exclusive: ExclusiveRunner) {
+  /** `tables` renames the library's tables in the statements (see authTableRenamer). */
+  constructor(db: Database, exclusive: ExclusiveRunner, tables: (sql: string) => string) {
     this.groupCommit = new SqliteGroupCommit(db, exclusive);
-    const readCandidate = db.prepare<[string], CandidateRow>(candidateSql('?'));
+    const prepare = ((source: string) => db.prepare(tables(source))) as Database['prepare'];
+    const readCandidate = prepare<[string], CandidateRow>(candidateSql('?'));
     this.candidate = batchedSqliteRead(readCandidate);
-    const consume = db.prepare(
+    const consume = prepare(
       'UPDATE refresh_tokens SET consumed_at = ?, successor_hash = ?, successor_sealed = ? WHERE token_hash = ? AND consumed_at IS NULL',
     );
-    const insertToken = db.prepare(
+    const insertToken = prepare(
       'INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at, expires_at, consumed_at, successor_hash, successor_sealed) VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL)',
     );
-    const forgetSealed = db.prepare(
+    const forgetSealed = prepare(
       'UPDATE refresh_tokens SET successor_sealed = NULL WHERE session_id = ? AND generation = ? AND successor_sealed IS NOT NULL',
     );
-    const insertAudit = db.prepare(
+    const insertAudit = prepare(
       'INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    const insertSession = db.prepare(
+    const insertSession = prepare(
       'INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, revoked_at, revoked_reason, ip) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)',
     );
     // The key's live sessions, counted up to a bound, and those beyond the cap, newest first
     // from an offset: walks of the partial index ix_sessions_api_key_live alone (unrevoked
     // sessions of the key, in id order, which is creation order). Each reads as many index
     // entries as the key has live sessions, up to the bound, and nothing more.
-    const countLive = db.prepare<[string, number, number], { live: number }>(
+    const countLive = prepare<[string, number, number], { live: number }>(
       `SELECT count(*) AS live FROM (SELECT 1 FROM sessions WHERE api_key_id = ? AND revoked_at IS NULL AND expires_at > ?
          ORDER BY id DESC LIMIT ?)`,
     );
-    const overLimit = db.prepare<[string, number, string, number], { id: string }>(
+    const overLimit = prepare<[string, number, string, number], { id: string }>(
       `SELECT id FROM sessions WHERE api_key_id = ? AND revoked_at IS NULL AND expires_at > ? AND id <> ?
          ORDER BY id DESC LIMIT ${MAX_OVER_LIMIT_PER_OPENING} OFFSET ?`,
     );
@@ -73,18 +75,18 @@ export class SqliteSessionStatements implements SessionStatements {
     // index, ascending, after the last one this instance revoked so (see OpeningLimit).
     // Sessions expired by then (not yet cleaned up) are the oldest, so only they are stepped
     // over.
-    const oldestLive = db.prepare<
+    const oldestLive = prepare<
       [string, string, number, string],
       { id: string; api_user_id: string }
     >(
       `SELECT id, api_user_id FROM sessions WHERE api_key_id = ? AND id > ? AND revoked_at IS NULL AND expires_at > ? AND id <> ?
          ORDER BY id LIMIT 1`,
     );
-    const revokeForLimit = db.prepare(
+    const revokeForLimit = prepare(
       "UPDATE sessions SET revoked_at = ?, revoked_reason = 'session_limit' WHERE id = ? AND revoked_at IS NULL",
     );
     // As RefreshTokensRepository.forgetSealedOfSessions: a revoked session answers no retry.
-    const forgetSealedOfSession = db.prepare(
+    const forgetSealedOfSession = prepare(
       'UPDATE refresh_tokens SET successor_sealed = NULL WHERE session_id = ? AND successor_sealed IS NOT NULL',
     );
     const writeToken = (token: ChainLink) =>
