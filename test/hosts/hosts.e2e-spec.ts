@@ -1,4 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
+import { type INestApplication, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AUTH_MIGRATIONS, AuthModule } from '@keyring/nest-auth';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,8 +10,6 @@ import { bearer, type TokenPair } from '../support/factories';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { AppModule as ExpressHostModule } from './express-host/app.module';
 import { createFastifyHostModule } from './fastify-host/app.module';
-import { createOptInHostModule, HOST_TABLE_PREFIX } from './opt-in-host/app.module';
-import { DataSource } from 'typeorm';
 
 const ISSUER = 'https://host.example';
 const HOST_KEY_ENCRYPTION_SECRET = 'host-key-encryption-secret-0123456789-abcdef';
@@ -194,129 +194,74 @@ describe('Fixture host on Fastify (forRoot, entities listed explicitly)', () => 
   });
 });
 
-describe.each(['sqlite', 'postgres'] as const)(
-  'Fixture host that opts out of the global guard and has its own clients and sessions tables (%s)',
-  (kind) => {
-    let db: TestDatabase;
-    let app: INestApplication;
-    let http: TestAgent;
-    let admin: TokenPair;
-    let operator: TokenPair;
+describe('Fixture host that mounts only the token endpoints (adminApi, clientsApi, oauth: false)', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let http: TestAgent;
 
-    beforeAll(async () => {
-      db = await createTestDatabase(kind);
-      const module = createOptInHostModule({
-        database:
-          kind === 'sqlite'
-            ? { type: 'sqlite', path: db.env.DATABASE_PATH }
-            : { type: 'postgres', url: db.env.DATABASE_URL },
-        issuer: ISSUER,
-        admin: ADMIN,
-        keyEncryptionSecret: HOST_KEY_ENCRYPTION_SECRET,
-      });
-      app = await NestFactory.create(module, new ExpressAdapter(), {
-        logger: false,
-        abortOnError: false,
-      });
-      await app.init();
-      http = request(app.getHttpServer());
-      admin = (
-        await http
-          .post('/auth/token')
-          .send({ api_key_id: ADMIN.apiKeyId, api_key_secret: ADMIN.apiKeySecret })
-          .expect(200)
-      ).body as TokenPair;
-      const created = await http
-        .post('/api-users')
-        .set(bearer(admin.access_token))
-        .send({ name: 'opt-in-operator', role: 'operator' })
-        .expect(201);
-      const key = (
-        await http
-          .post('/api-users/register')
-          .send({ registration_token: created.body.registration_token })
-          .expect(201)
-      ).body;
-      operator = (
-        await http
-          .post('/auth/token')
-          .send({ api_key_id: key.api_key_id, api_key_secret: key.api_key_secret })
-          .expect(200)
-      ).body as TokenPair;
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite');
+    @Module({
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'better-sqlite3',
+          database: db.env.DATABASE_PATH,
+          autoLoadEntities: true,
+          migrations: AUTH_MIGRATIONS.sqlite,
+          migrationsRun: true,
+        }),
+        AuthModule.forRoot({
+          issuer: ISSUER,
+          bootstrapAdmin: ADMIN,
+          keyEncryptionSecret: HOST_KEY_ENCRYPTION_SECRET,
+          adminApi: false,
+          clientsApi: false,
+          oauth: false,
+          profiles: [],
+        }),
+      ],
+    })
+    class TokenOnlyHostModule {}
+    app = await NestFactory.create(TokenOnlyHostModule, new ExpressAdapter(), {
+      logger: false,
+      abortOnError: false,
     });
-    afterAll(async () => {
-      await app.close();
-      await db.drop();
-    });
+    await app.init();
+    http = request(app.getHttpServer());
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.drop();
+  });
 
-    it('leaves undecorated host routes open', async () => {
-      await http.get('/catalog/open').expect(200, { open: true });
-    });
-
-    it('guards a route marked @Authenticated() by itself, with the RFC 6750 challenge', async () => {
-      const missing = await http.get('/catalog/mine').expect(401);
-      expect(missing.headers['www-authenticate']).toBe('Bearer');
-      expect(missing.body).toMatchObject({ error: { code: 'unauthorized' } });
-      const garbage = await http.get('/catalog/mine').set(bearer('garbage')).expect(401);
-      expect(garbage.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
-      const mine = await http.get('/catalog/mine').set(bearer(operator.access_token)).expect(200);
-      expect(mine.body.caller).toEqual(expect.any(String));
-    });
-
-    it('enforces the roles of @Authenticated({ roles })', async () => {
-      await http.get('/catalog/admin').expect(401);
-      const wrongRole = await http
-        .get('/catalog/admin')
-        .set(bearer(operator.access_token))
-        .expect(403);
-      expect(wrongRole.headers['www-authenticate']).toBe('Bearer error="insufficient_scope"');
-      expect(wrongRole.body).toMatchObject({ error: { code: 'forbidden' } });
-      await http.get('/catalog/admin').set(bearer(admin.access_token)).expect(200);
-    });
-
-    it('resolves BearerAuthGuard in a feature module that does not import AuthModule', async () => {
-      await http.get('/ledger').expect(401);
+  it('serves the token endpoints, sessions and JWKS', async () => {
+    const admin = (
       await http
-        .get('/ledger')
-        .set(bearer(operator.access_token))
-        .expect(200, { role: 'operator' });
-    });
+        .post('/auth/token')
+        .send({ api_key_id: ADMIN.apiKeyId, api_key_secret: ADMIN.apiKeySecret })
+        .expect(200)
+    ).body as TokenPair;
+    await http.post('/auth/token/refresh').send({ refresh_token: admin.refresh_token }).expect(200);
+    await http.get('/sessions').set(bearer(admin.access_token)).expect(200);
+    await http.get('/.well-known/jwks.json').expect(200);
+  });
 
-    it("keeps the library's own admin routes guarded", async () => {
-      await http.get('/api-users').expect(401);
-      await http.get('/api-users').set(bearer(operator.access_token)).expect(403);
-      await http.get('/sessions').expect(401);
-    });
-
-    it("keeps its tables in prefixed tables beside the host's own", async () => {
-      // The full flow ran above: refresh, then reuse revokes the session.
-      const second = (
-        await http
-          .post('/auth/token/refresh')
-          .send({ refresh_token: operator.refresh_token })
-          .expect(200)
-      ).body as TokenPair;
+  it('mounts none of the routes it was told to leave out', async () => {
+    const admin = (
       await http
-        .post('/auth/token/refresh')
-        .send({ refresh_token: operator.refresh_token })
-        .expect(401);
-      await http.get('/catalog/mine').set(bearer(second.access_token)).expect(401);
-
-      const dataSource = app.get(DataSource);
-      expect(await dataSource.query('SELECT "company" FROM "clients"')).toEqual([
-        { company: 'Acme' },
-      ]);
-      expect(await dataSource.query('SELECT "id", "cart" FROM "sessions"')).toEqual([
-        { id: 's-1', cart: 'widgets' },
-      ]);
-      const opened = await dataSource.query(
-        `SELECT count(*) AS n FROM "${HOST_TABLE_PREFIX}sessions"`,
-      );
-      expect(Number(opened[0].n)).toBeGreaterThanOrEqual(2);
-      const revoked = await dataSource.query(
-        `SELECT revoked_reason FROM "${HOST_TABLE_PREFIX}sessions" WHERE revoked_at IS NOT NULL`,
-      );
-      expect(revoked).toEqual([{ revoked_reason: 'refresh_token_reused' }]);
-    });
-  },
-);
+        .post('/auth/token')
+        .send({ api_key_id: ADMIN.apiKeyId, api_key_secret: ADMIN.apiKeySecret })
+        .expect(200)
+    ).body as TokenPair;
+    for (const [method, path] of [
+      ['get', '/api-users'],
+      ['post', '/api-users/register'],
+      ['get', '/keys'],
+      ['get', '/clients'],
+      ['post', '/oauth/token'],
+      ['get', '/.well-known/oauth-authorization-server'],
+    ] as const) {
+      await http[method](path).set(bearer(admin.access_token)).expect(404);
+    }
+  });
+});

@@ -8,6 +8,16 @@ export interface AuthModuleExtras {
   isGlobal?: boolean;
   /** Seed profiles to mount (default: all of them). */
   profiles?: ProfileName[];
+  /**
+   * Mount the admin API: `/api-users` (users, registration, API keys, history) and `/keys`
+   * (signing keys). Default true. Without it, the host manages users through ApiUsersService
+   * and ApiKeysService; the bootstrap admin and the token endpoints work as before.
+   */
+  adminApi?: boolean;
+  /** Mount `/clients` (the client applications of the wallet-token profile). Default true. */
+  clientsApi?: boolean;
+  /** Mount the OAuth 2.0 endpoints (`/oauth/*`, `/.well-known/oauth-authorization-server`). Default true. */
+  oauth?: boolean;
   /** A path prefix for every route of the library, e.g. `identity` (default: none). */
   routePrefix?: string;
   /**

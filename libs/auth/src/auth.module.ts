@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, RouterModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiUsersModule } from './api-users/api-users.module';
+import { ApiUsersRoutesModule } from './api-users/api-users-routes.module';
 import { AuditModule } from './audit/audit.module';
 import { resolveAuthOptions, type AuthModuleOptions } from './auth-options';
 import {
@@ -14,10 +15,12 @@ import {
   type AuthModuleExtras,
 } from './auth.module-definition';
 import { ClientsModule } from './clients/clients.module';
+import { ClientsRoutesModule } from './clients/clients-routes.module';
 import { applyAuthTablePrefix } from './database/auth-tables';
 import { UnitOfWork } from './database/unit-of-work';
 import { AUTH_ENTITIES } from './entities';
 import { KeysModule } from './keys/keys.module';
+import { KeysRoutesModule } from './keys/keys-routes.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { GlobalBearerGuard } from './token/global-bearer.guard';
 import { TokenModule } from './token/token.module';
@@ -91,16 +94,22 @@ export class AuthModule extends AuthConfigurableModule {
       SessionsModule,
       ...(profiles.includes('seed-004') ? [PROFILE_MODULES['seed-004']] : []),
     ];
-    const features = [
+    // The services every part needs, then the routes the host chose to mount.
+    const services = [
       AuditModule,
       KeysModule,
       SessionsModule,
       ApiUsersModule,
       ClientsModule,
       TokenModule,
-      OAuthModule,
+    ];
+    const routes = [
+      ...(extras.adminApi === false ? [] : [ApiUsersRoutesModule, KeysRoutesModule]),
+      ...(extras.clientsApi === false ? [] : [ClientsRoutesModule]),
+      ...(extras.oauth === false ? [] : [OAuthModule]),
       ...mountedProfiles,
     ];
+    const features = [...services, ...routes];
     return {
       module: AuthModule,
       global: base.global,
@@ -119,7 +128,7 @@ export class AuthModule extends AuthConfigurableModule {
           : []),
       ],
       providers: [{ provide: APP_GUARD, useClass: GlobalBearerGuard }],
-      exports: features,
+      exports: [...services, ...mountedProfiles],
     };
   }
 }

@@ -3,7 +3,6 @@ import { AuditModule } from '../audit/audit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
-import { ApiUsersController } from './api-users.controller';
 import { ApiUsersRepository } from './api-users.repository';
 import { ApiUsersService } from './api-users.service';
 import { BootstrapAdminService } from './bootstrap-admin.service';
@@ -12,7 +11,6 @@ import { UnknownKeyFailuresAudit } from './unknown-key-failures.audit';
 
 @Module({
   imports: [AuditModule, SessionsModule],
-  controllers: [ApiUsersController],
   providers: [
     ApiUsersRepository,
     ApiKeysRepository,

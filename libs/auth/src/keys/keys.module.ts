@@ -3,14 +3,13 @@ import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definitio
 import { AuditModule } from '../audit/audit.module';
 import { JwksController } from './jwks.controller';
 import { KeyEncryption } from './key-encryption';
-import { KeysController } from './keys.controller';
 import { SigningKeyLifecycleService } from './signing-key-lifecycle.service';
 import { SigningKeysRepository } from './signing-keys.repository';
 import { SigningKeysService } from './signing-keys.service';
 
 @Module({
   imports: [AuditModule],
-  controllers: [JwksController, KeysController],
+  controllers: [JwksController],
   providers: [
     SigningKeysRepository,
     SigningKeysService,
