@@ -54,7 +54,7 @@ export class AppModule {
         HealthModule.register(config.database.timeoutMs),
       ],
       // The wallet operation needs seed 004's guard, so it exists only with that profile.
-      controllers: config.profiles.includes('seed-004') ? [WalletOperationController] : [],
+      controllers: config.profiles.includes('wallet-refresh') ? [WalletOperationController] : [],
       providers: config.database.type === 'sqlite' ? [SqliteCheckpointService] : [],
     };
   }

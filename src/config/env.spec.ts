@@ -1,6 +1,19 @@
 import { ConfigError, loadConfig } from './env';
 
 describe('loadConfig', () => {
+  it("reads PROFILES by the profiles' names, and by their former seed names", () => {
+    expect(loadConfig({ PROFILES: 'wallet-refresh, login-refresh-token' }).profiles).toEqual([
+      'wallet-refresh',
+      'login-refresh-token',
+    ]);
+    expect(loadConfig({ PROFILES: 'seed-002,seed-004,wallet-refresh' }).profiles).toEqual([
+      'authenticate-refresh',
+      'wallet-refresh',
+    ]);
+    expect(() => loadConfig({ PROFILES: 'seed-005' })).toThrow(/PROFILES.*unknown: seed-005/);
+    expect(() => loadConfig({ PROFILES: 'constructor' })).toThrow(/unknown: constructor/);
+  });
+
   it('applies the contract defaults', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({

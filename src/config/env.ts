@@ -4,7 +4,11 @@ import {
 } from '../../libs/auth/src/auth-options';
 import { MIN_KEY_ENCRYPTION_SECRET_LENGTH } from '../../libs/auth/src/keys/key-encryption';
 import { isIP } from 'node:net';
-import { PROFILE_NAMES, type ProfileName } from '../../libs/auth/src/profiles/profile-names';
+import {
+  LEGACY_PROFILE_NAMES,
+  PROFILE_NAMES,
+  type ProfileName,
+} from '../../libs/auth/src/profiles/profile-names';
 
 /**
  * Reads and validates the environment variables of the contract. Any bad value stops the
@@ -62,7 +66,7 @@ export interface AppConfig {
   previousKeyEncryptionSecret?: string;
   /** Days after which the active signing key is rotated; 0 turns it off. */
   signingKeyRotationDays: number;
-  /** Seed profiles to mount. */
+  /** Wire-format profiles to mount. */
   profiles: ProfileName[];
   /** On SIGTERM: how long requests in flight may take to finish before their connections are cut. */
   shutdownTimeoutMs: number;
@@ -77,15 +81,18 @@ function readProfiles(env: Env): ProfileName[] {
   const raw = env.PROFILES?.trim();
   if (!raw || raw === 'all') return [...PROFILE_NAMES];
   if (raw === 'none') return [];
-  const names = raw.split(',').map((name) => name.trim());
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .map((name) => (Object.hasOwn(LEGACY_PROFILE_NAMES, name) ? LEGACY_PROFILE_NAMES[name] : name));
   const unknown = names.filter((name) => !PROFILE_NAMES.includes(name as ProfileName));
   if (unknown.length > 0) {
     throw new ConfigError(
       'PROFILES',
-      `must be all, none or a comma list of ${PROFILE_NAMES.join(', ')}; unknown: ${unknown.join(', ')}`,
+      `must be all, none or a comma list of ${PROFILE_NAMES.join(', ')} (or their former names ${Object.keys(LEGACY_PROFILE_NAMES).join(', ')}); unknown: ${unknown.join(', ')}`,
     );
   }
-  return names as ProfileName[];
+  return [...new Set(names)] as ProfileName[];
 }
 
 export type TrustProxy = boolean | number | string[];

@@ -1,9 +1,9 @@
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
-import { ErrorFilter, renderError, Seed004ErrorFilter } from '../../libs/auth/src';
+import { ErrorFilter, renderError, WalletRefreshErrorFilter } from '../../libs/auth/src';
 import { OAuthErrorFilter } from '../../libs/auth/src/oauth/oauth-error.filter';
 import type { ProfileName } from '../../libs/auth/src/profiles/profile-names';
-import { Seed003ErrorFilter } from '../../libs/auth/src/profiles/seed-003/seed-003.controller';
+import { LoginRefreshTokenErrorFilter } from '../../libs/auth/src/profiles/login-refresh-token/login-refresh-token.controller';
 
 /**
  * The errors raised before a route's handler runs: Fastify's body parsers (malformed JSON or
@@ -30,12 +30,12 @@ export class ErrorShapeByRouteFilter implements ExceptionFilter {
       ['/oauth/revoke', oauth],
       ['/oauth/introspect', oauth],
     ]);
-    if (profiles.includes('seed-003'))
-      this.byRoute.set('/api/login/refresh-token', new Seed003ErrorFilter(adapterHost));
-    if (profiles.includes('seed-004')) {
-      const seed004 = new Seed004ErrorFilter(adapterHost);
-      this.byRoute.set('/api/v2/wallet/refresh', seed004);
-      this.byRoute.set('/api/v2/wallet/operation', seed004);
+    if (profiles.includes('login-refresh-token'))
+      this.byRoute.set('/api/login/refresh-token', new LoginRefreshTokenErrorFilter(adapterHost));
+    if (profiles.includes('wallet-refresh')) {
+      const walletRefresh = new WalletRefreshErrorFilter(adapterHost);
+      this.byRoute.set('/api/v2/wallet/refresh', walletRefresh);
+      this.byRoute.set('/api/v2/wallet/operation', walletRefresh);
     }
   }
 

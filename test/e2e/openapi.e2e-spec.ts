@@ -102,7 +102,7 @@ describe('OpenAPI document', () => {
     expect(token?.security).toBeUndefined();
   });
 
-  it("shows the three seed profiles with their request and response schemas and the seeds' examples", () => {
+  it("shows the three wire-format profiles with their request and response schemas and the seeds' examples", () => {
     type Op = {
       tags?: string[];
       requestBody?: {
@@ -116,9 +116,9 @@ describe('OpenAPI document', () => {
     };
     const paths = document.paths as Record<string, { post?: Op }>;
     const expectations: Array<[string, string, string]> = [
-      ['/api/v1/authenticate/refresh', 'seed 002', 'Seed002RefreshResponseDto'],
-      ['/api/login/refresh-token', 'seed 003', 'Seed003RefreshResponseDto'],
-      ['/api/v2/wallet/refresh', 'seed 004', 'Seed004RefreshResponseDto'],
+      ['/api/v1/authenticate/refresh', 'authenticate-refresh', 'AuthenticateRefreshResponseDto'],
+      ['/api/login/refresh-token', 'login-refresh-token', 'LoginRefreshTokenResponseDto'],
+      ['/api/v2/wallet/refresh', 'wallet-refresh', 'WalletRefreshResponseDto'],
     ];
     for (const [path, tag, responseSchema] of expectations) {
       const operation = paths[path]?.post as Op;
@@ -147,17 +147,17 @@ describe('OpenAPI document', () => {
       string,
       { properties?: Record<string, unknown> }
     >;
-    expect(Object.keys(schemas.Seed002RefreshResponseDto.properties ?? {}).sort()).toEqual([
+    expect(Object.keys(schemas.AuthenticateRefreshResponseDto.properties ?? {}).sort()).toEqual([
       'jwtToken',
       'refreshToken',
     ]);
-    expect(Object.keys(schemas.Seed003RefreshResponseDto.properties ?? {}).sort()).toEqual([
+    expect(Object.keys(schemas.LoginRefreshTokenResponseDto.properties ?? {}).sort()).toEqual([
       'accessToken',
       'expiresIn',
       'refreshToken',
       'tokenType',
     ]);
-    expect(Object.keys(schemas.Seed004RefreshResponseDto.properties ?? {}).sort()).toEqual([
+    expect(Object.keys(schemas.WalletRefreshResponseDto.properties ?? {}).sort()).toEqual([
       'data',
       'message',
       'status',

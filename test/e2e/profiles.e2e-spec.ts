@@ -10,8 +10,8 @@ import {
   type TokenPair,
 } from '../support/factories';
 import { expireRefreshToken, expireSession } from '../support/db-clock';
-import { WalletTokenCleanupService } from '../../libs/auth/src/profiles/seed-004/wallet-token-cleanup.service';
-import { WalletTokensRepository } from '../../libs/auth/src/profiles/seed-004/wallet-tokens.repository';
+import { WalletTokenCleanupService } from '../../libs/auth/src/profiles/wallet-refresh/wallet-token-cleanup.service';
+import { WalletTokensRepository } from '../../libs/auth/src/profiles/wallet-refresh/wallet-tokens.repository';
 
 const SEED_002 = '/api/v1/authenticate/refresh';
 const SEED_003 = '/api/login/refresh-token';
@@ -386,7 +386,7 @@ describe('Seed profiles when the database fails', () => {
 
 describe('Mounting only some profiles', () => {
   it('serves the configured profiles and no others', async () => {
-    const t = await startTestApp({ env: { PROFILES: 'seed-003' } });
+    const t = await startTestApp({ env: { PROFILES: 'login-refresh-token' } });
     try {
       const { refresh_token } = await adminTokens(t.http);
       await t.http.post(SEED_002).send({ refreshToken: refresh_token }).expect(404);

@@ -95,15 +95,16 @@ describe('The library package', () => {
         'ErrorFilter',
         'PROFILE_NAMES',
         'Public',
-        'Seed004ErrorFilter',
+        'WalletRefreshErrorFilter',
         'SessionsService',
         'SigningKeyLifecycleService',
         'TokenService',
         'WalletOperation',
         'WalletTokenGuard',
+        'authMigrations',
         'createValidationPipe',
         'renderError',
-        'seed004Status',
+        'walletRefreshStatus',
       ].sort(),
     );
   });

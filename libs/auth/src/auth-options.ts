@@ -52,10 +52,10 @@ export interface AuthModuleOptions {
   failedAttemptsPerKeyPerMinute?: number;
   /** Seconds between clean-ups of rows that can no longer matter; 0 disables (default 3600). */
   cleanupIntervalSeconds?: number;
-  /** Lifetime of seed 004's single-use wallet token (default 86400). */
+  /** Lifetime of the wallet-refresh profile's single-use wallet token (default 86400). */
   walletTokenTtlSeconds?: number;
   /**
-   * `aud` of seed 004's wallet tokens (default `<issuer>/wallet`). Must differ from `audience`,
+   * `aud` of the wallet-refresh profile's wallet tokens (default `<issuer>/wallet`). Must differ from `audience`,
    * so a resource server that checks only `iss` and `aud` never takes a wallet token for an
    * access token.
    */

@@ -6,7 +6,7 @@ import { PROFILE_NAMES, type ProfileName } from './profiles/profile-names';
 export interface AuthModuleExtras {
   /** Make the module's exports visible everywhere (default false). */
   isGlobal?: boolean;
-  /** Seed profiles to mount (default: all of them). */
+  /** Wire-format profiles to mount (default: all of them): authenticate-refresh, login-refresh-token, wallet-refresh. */
   profiles?: ProfileName[];
   /**
    * Mount the admin API: `/api-users` (users, registration, API keys, history) and `/keys`

@@ -92,7 +92,7 @@ export class AuthModule extends AuthConfigurableModule {
     const guardDependencies = [
       TokenModule,
       SessionsModule,
-      ...(profiles.includes('seed-004') ? [PROFILE_MODULES['seed-004']] : []),
+      ...(profiles.includes('wallet-refresh') ? [PROFILE_MODULES['wallet-refresh']] : []),
     ];
     // The services every part needs, then the routes the host chose to mount.
     const services = [

@@ -5,7 +5,7 @@ import { ClientEntity } from './clients/client.entity';
 import { SigningKeyEntity } from './keys/signing-key.entity';
 import { RefreshTokenEntity } from './sessions/refresh-token.entity';
 import { SessionEntity } from './sessions/session.entity';
-import { WalletTokenEntity } from './profiles/seed-004/wallet-token.entity';
+import { WalletTokenEntity } from './profiles/wallet-refresh/wallet-token.entity';
 
 /** Every entity of the library, for a host's `TypeOrmModule.forRoot({ entities })`. */
 export const AUTH_ENTITIES = [

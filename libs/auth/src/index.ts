@@ -19,8 +19,8 @@ export {
 } from './common/decorators';
 export type { Principal, Role } from './common/principal';
 export { BearerAuthGuard } from './token/bearer-auth.guard';
-export { WalletOperation, WalletTokenGuard } from './profiles/seed-004/wallet-token.guard';
-export type { WalletPrincipal } from './profiles/seed-004/wallet-token.service';
+export { WalletOperation, WalletTokenGuard } from './profiles/wallet-refresh/wallet-token.guard';
+export type { WalletPrincipal } from './profiles/wallet-refresh/wallet-token.service';
 
 // Services a host may call.
 export { TokenService, type IssuedTokens } from './token/token.service';
@@ -38,4 +38,7 @@ export type { ErrorCode } from './common/error-codes';
 export { ErrorFilter } from './common/error.filter';
 export { renderError } from './common/error-body';
 export { createValidationPipe } from './common/validation';
-export { Seed004ErrorFilter, seed004Status } from './profiles/seed-004/seed-004.controller';
+export {
+  WalletRefreshErrorFilter,
+  walletRefreshStatus,
+} from './profiles/wallet-refresh/wallet-refresh.controller';

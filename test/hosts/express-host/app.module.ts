@@ -21,7 +21,7 @@ import { ReportsController } from './reports.controller';
     AuthModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService) => config.getOrThrow<AuthModuleOptions>('auth'),
-      profiles: ['seed-003'],
+      profiles: ['login-refresh-token'],
     }),
   ],
   controllers: [ReportsController],

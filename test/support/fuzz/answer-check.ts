@@ -38,11 +38,11 @@ const SHAPES: Record<string, ShapeCheck> = {
     (body.error_description === undefined || typeof body.error_description === 'string')
       ? undefined
       : 'not an RFC 6749 error body',
-  Seed003ErrorDto: (body, status) =>
+  LoginRefreshTokenErrorDto: (body, status) =>
     isObject(body) && body.code === String(status) && typeof body.response === 'string'
       ? undefined
       : 'not a seed 003 error body',
-  Seed004StatusDto: (body, status) =>
+  WalletRefreshStatusDto: (body, status) =>
     isObject(body) && body.status === status && typeof body.message === 'string'
       ? undefined
       : 'not a seed 004 status body',

@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { EpochColumn } from '../database/columns';
 
-/** A client application: its secret authenticates seed 004's `x-client-secret` header. */
+/** A client application: its secret authenticates the wallet-refresh profile's `x-client-secret` header. */
 @Entity('clients')
 export class ClientEntity {
   @PrimaryColumn({ type: 'varchar', length: 32 })

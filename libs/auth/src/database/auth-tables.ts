@@ -4,7 +4,7 @@ import { ApiUserEntity } from '../api-users/api-user.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { ClientEntity } from '../clients/client.entity';
 import { SigningKeyEntity } from '../keys/signing-key.entity';
-import { WalletTokenEntity } from '../profiles/seed-004/wallet-token.entity';
+import { WalletTokenEntity } from '../profiles/wallet-refresh/wallet-token.entity';
 import { RefreshTokenEntity } from '../sessions/refresh-token.entity';
 import { SessionEntity } from '../sessions/session.entity';
 

@@ -1,15 +1,15 @@
 import type { Type } from '@nestjs/common';
 import type { ProfileName } from './profile-names';
-import { Seed002Module } from './seed-002/seed-002.module';
-import { Seed003Module } from './seed-003/seed-003.module';
-import { Seed004Module } from './seed-004/seed-004.module';
+import { AuthenticateRefreshModule } from './authenticate-refresh/authenticate-refresh.module';
+import { LoginRefreshTokenModule } from './login-refresh-token/login-refresh-token.module';
+import { WalletRefreshModule } from './wallet-refresh/wallet-refresh.module';
 
 /** The wire formats of other products' refresh APIs, served over the same sessions. */
 export const PROFILE_MODULES: Record<ProfileName, Type> = {
   /** POST /api/v1/authenticate/refresh: `{refreshToken}` to `{jwtToken, refreshToken}`. */
-  'seed-002': Seed002Module,
+  'authenticate-refresh': AuthenticateRefreshModule,
   /** POST /api/login/refresh-token: `{refreshToken}` to `{accessToken, refreshToken, expiresIn, tokenType}`. */
-  'seed-003': Seed003Module,
+  'login-refresh-token': LoginRefreshTokenModule,
   /** POST /api/v2/wallet/refresh (x-client-secret): single-use wallet tokens. */
-  'seed-004': Seed004Module,
+  'wallet-refresh': WalletRefreshModule,
 };

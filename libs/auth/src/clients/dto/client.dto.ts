@@ -24,6 +24,6 @@ export class ClientDto {
 }
 
 export class CreatedClientDto extends ClientDto {
-  /** The `x-client-secret` of seed 004's endpoints. Shown only in this response. */
+  /** The `x-client-secret` of the wallet-refresh profile's endpoints. Shown only in this response. */
   client_secret: string;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-export class Seed003RefreshResponseDto {
+export class LoginRefreshTokenResponseDto {
   /** Newly generated JWT access token. */
   accessToken: string;
 
@@ -18,7 +18,7 @@ export class Seed003RefreshResponseDto {
   tokenType: 'Bearer';
 }
 
-export class Seed003ErrorDto {
+export class LoginRefreshTokenErrorDto {
   /**
    * HTTP status code, as a string.
    * @example 401

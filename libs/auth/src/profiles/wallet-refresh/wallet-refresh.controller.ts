@@ -13,7 +13,7 @@ import {
 } from '../profile-error.filter';
 import { ProfileRefreshRequestDto } from '../refresh-token-request.dto';
 import { ClientSecretGuard } from './client-secret.guard';
-import { Seed004RefreshResponseDto, Seed004StatusDto } from './seed-004.dto';
+import { WalletRefreshResponseDto, WalletRefreshStatusDto } from './wallet-refresh.dto';
 import { WalletTokenService } from './wallet-token.service';
 
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
@@ -30,7 +30,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 /** Seed 004's body for every failure: `{ "status": <code>, "message": "..." }`. */
 @Catch()
 @Injectable()
-export class Seed004ErrorFilter extends ProfileErrorFilter {
+export class WalletRefreshErrorFilter extends ProfileErrorFilter {
   protected toProfile(rendered: RenderedError): ProfileResponse {
     const code = rendered.body.error.code as ErrorCode;
     return {
@@ -40,15 +40,15 @@ export class Seed004ErrorFilter extends ProfileErrorFilter {
   }
 }
 
-export const seed004Status = (code: number, message: string) => ({
+export const walletRefreshStatus = (code: number, message: string) => ({
   status: code,
-  type: Seed004StatusDto,
+  type: WalletRefreshStatusDto,
   example: { status: code, message },
 });
 
-@ApiTags('Profile: seed 004 (POST /api/v2/wallet/refresh)')
-@ProfileController('api/v2/wallet', Seed004ErrorFilter)
-export class Seed004Controller {
+@ApiTags('Profile: wallet-refresh (POST /api/v2/wallet/refresh)')
+@ProfileController('api/v2/wallet', WalletRefreshErrorFilter)
+export class WalletRefreshController {
   constructor(
     private readonly rotation: RefreshRotationService,
     private readonly walletTokens: WalletTokenService,
@@ -79,7 +79,7 @@ export class Seed004Controller {
   @ApiResponse({
     status: 200,
     description: 'Refresh Success',
-    type: Seed004RefreshResponseDto,
+    type: WalletRefreshResponseDto,
     example: {
       status: 200,
       message: 'Refresh Success',
@@ -87,27 +87,27 @@ export class Seed004Controller {
     },
   })
   @ApiResponse({
-    ...seed004Status(400, 'refreshToken must be a string'),
+    ...walletRefreshStatus(400, 'refreshToken must be a string'),
     description: 'Invalid body.',
   })
   @ApiResponse({
-    ...seed004Status(401, 'Invalid client secret'),
+    ...walletRefreshStatus(401, 'Invalid client secret'),
     description:
       'Missing or wrong client secret, or an invalid, expired, reused (the session is revoked) or revoked refresh token.',
   })
-  @ApiResponse({ ...seed004Status(429, 'Too many requests'), description: 'Rate limited.' })
+  @ApiResponse({ ...walletRefreshStatus(429, 'Too many requests'), description: 'Rate limited.' })
   @ApiResponse({
-    ...seed004Status(500, 'Internal server error'),
+    ...walletRefreshStatus(500, 'Internal server error'),
     description: 'Unexpected failure.',
   })
   @ApiResponse({
-    ...seed004Status(503, 'Service unavailable'),
+    ...walletRefreshStatus(503, 'Service unavailable'),
     description: 'The database is unavailable; retry after Retry-After seconds.',
   })
   async refresh(
     @Body() body: ProfileRefreshRequestDto,
     @ClientIp() ip: string | null,
-  ): Promise<Seed004RefreshResponseDto> {
+  ): Promise<WalletRefreshResponseDto> {
     const rotated = await this.rotation.exchange(body.refreshToken, ip);
     const walletToken = await this.walletTokens.issue(rotated);
     return {

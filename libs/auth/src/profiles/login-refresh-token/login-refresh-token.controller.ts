@@ -12,7 +12,7 @@ import {
   type ProfileResponse,
 } from '../profile-error.filter';
 import { ProfileRefreshRequestDto } from '../refresh-token-request.dto';
-import { Seed003ErrorDto, Seed003RefreshResponseDto } from './seed-003.dto';
+import { LoginRefreshTokenErrorDto, LoginRefreshTokenResponseDto } from './login-refresh-token.dto';
 
 /** Seed 003's messages. Its documented one, "RefreshToken Expired", covers both expiries. */
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
@@ -32,7 +32,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 /** Seed 003's two-field error body: `{ "code": "<status>", "response": "<message>" }`. */
 @Catch()
 @Injectable()
-export class Seed003ErrorFilter extends ProfileErrorFilter {
+export class LoginRefreshTokenErrorFilter extends ProfileErrorFilter {
   protected toProfile(rendered: RenderedError): ProfileResponse {
     const code = rendered.body.error.code as ErrorCode;
     // Seed 003 documents 500 as its only server error.
@@ -47,9 +47,9 @@ export class Seed003ErrorFilter extends ProfileErrorFilter {
   }
 }
 
-@ApiTags('Profile: seed 003 (POST /api/login/refresh-token)')
-@ProfileController('api/login', Seed003ErrorFilter)
-export class Seed003Controller {
+@ApiTags('Profile: login-refresh-token (POST /api/login/refresh-token)')
+@ProfileController('api/login', LoginRefreshTokenErrorFilter)
+export class LoginRefreshTokenController {
   constructor(private readonly tokens: TokenService) {}
 
   @Post('refresh-token')
@@ -68,7 +68,7 @@ export class Seed003Controller {
   @ApiResponse({
     status: 200,
     description: 'Success – new tokens issued',
-    type: Seed003RefreshResponseDto,
+    type: LoginRefreshTokenResponseDto,
     example: {
       accessToken: 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.....',
       refreshToken: 'Xk3n2F0q9yq1Lw4sV7bN0cR8tH6mJ2pA5eD1gK9uY3o',
@@ -79,33 +79,33 @@ export class Seed003Controller {
   @ApiResponse({
     status: 400,
     description: 'Bad Request',
-    type: Seed003ErrorDto,
+    type: LoginRefreshTokenErrorDto,
     example: { code: '400', response: 'refreshToken is required and must be a string' },
   })
   @ApiResponse({
     status: 401,
     description:
       'Unauthorized – Refresh token expired (idle or session lifetime: `RefreshToken Expired`), or invalid, reused (the session is revoked) or revoked.',
-    type: Seed003ErrorDto,
+    type: LoginRefreshTokenErrorDto,
     example: { code: '401', response: 'RefreshToken Expired' },
   })
   @ApiResponse({
     status: 429,
     description: 'Too Many Requests',
-    type: Seed003ErrorDto,
+    type: LoginRefreshTokenErrorDto,
     example: { code: '429', response: 'Too Many Requests' },
   })
   @ApiResponse({
     status: 500,
     description:
       'Internal Server Error; also the database being unavailable (`Service Unavailable`, with Retry-After).',
-    type: Seed003ErrorDto,
+    type: LoginRefreshTokenErrorDto,
     example: { code: '500', response: 'Internal Server Error' },
   })
   async refresh(
     @Body() body: ProfileRefreshRequestDto,
     @ClientIp() ip: string | null,
-  ): Promise<Seed003RefreshResponseDto> {
+  ): Promise<LoginRefreshTokenResponseDto> {
     const tokens = await this.tokens.refresh(body.refreshToken, ip);
     return {
       accessToken: tokens.accessToken,

@@ -4,7 +4,7 @@ import { KeysModule } from '../../keys/keys.module';
 import { SessionsModule } from '../../sessions/sessions.module';
 import { TokenModule } from '../../token/token.module';
 import { ClientSecretGuard } from './client-secret.guard';
-import { Seed004Controller } from './seed-004.controller';
+import { WalletRefreshController } from './wallet-refresh.controller';
 import { WalletTokenCleanupService } from './wallet-token-cleanup.service';
 import { WalletTokenGuard } from './wallet-token.guard';
 import { WalletTokenService } from './wallet-token.service';
@@ -12,7 +12,7 @@ import { WalletTokensRepository } from './wallet-tokens.repository';
 
 @Module({
   imports: [TokenModule, SessionsModule, KeysModule, ClientsModule],
-  controllers: [Seed004Controller],
+  controllers: [WalletRefreshController],
   providers: [
     WalletTokensRepository,
     WalletTokenService,
@@ -22,4 +22,4 @@ import { WalletTokensRepository } from './wallet-tokens.repository';
   ],
   exports: [WalletTokenService, WalletTokenGuard, WalletTokenCleanupService],
 })
-export class Seed004Module {}
+export class WalletRefreshModule {}

@@ -1,4 +1,4 @@
-export class Seed002RefreshResponseDto {
+export class AuthenticateRefreshResponseDto {
   /** The new JWT access token. */
   jwtToken: string;
 

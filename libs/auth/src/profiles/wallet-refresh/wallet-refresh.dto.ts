@@ -6,7 +6,7 @@ export class WalletTokensDto {
   refreshToken: string;
 }
 
-export class Seed004RefreshResponseDto {
+export class WalletRefreshResponseDto {
   /** @example 200 */
   status: number;
 
@@ -16,7 +16,7 @@ export class Seed004RefreshResponseDto {
   data: WalletTokensDto;
 }
 
-export class Seed004StatusDto {
+export class WalletRefreshStatusDto {
   /**
    * The HTTP status code of the response.
    * @example 401

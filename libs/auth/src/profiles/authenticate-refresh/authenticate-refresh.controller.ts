@@ -12,7 +12,7 @@ import {
   type ProfileResponse,
 } from '../profile-error.filter';
 import { ProfileRefreshRequestDto } from '../refresh-token-request.dto';
-import { Seed002RefreshResponseDto } from './seed-002.dto';
+import { AuthenticateRefreshResponseDto } from './authenticate-refresh.dto';
 
 /**
  * Seed 002 keeps the core error body and names statuses its own way: an unknown refresh token
@@ -20,7 +20,7 @@ import { Seed002RefreshResponseDto } from './seed-002.dto';
  */
 @Catch()
 @Injectable()
-export class Seed002ErrorFilter extends ProfileErrorFilter {
+export class AuthenticateRefreshErrorFilter extends ProfileErrorFilter {
   protected toProfile(rendered: RenderedError): ProfileResponse {
     const code = rendered.body.error.code;
     // Seed 002 documents 404 for an unknown token, and 500 as its only server error.
@@ -38,9 +38,9 @@ const errorExample = (code: string, message: string) => ({
   error: { code, message, target: 'refreshToken', details: [] },
 });
 
-@ApiTags('Profile: seed 002 (POST /api/v1/authenticate/refresh)')
-@ProfileController('api/v1/authenticate', Seed002ErrorFilter)
-export class Seed002Controller {
+@ApiTags('Profile: authenticate-refresh (POST /api/v1/authenticate/refresh)')
+@ProfileController('api/v1/authenticate', AuthenticateRefreshErrorFilter)
+export class AuthenticateRefreshController {
   constructor(private readonly tokens: TokenService) {}
 
   @Post('refresh')
@@ -58,7 +58,7 @@ export class Seed002Controller {
   @ApiResponse({
     status: 200,
     description: 'JWT token refreshed.',
-    type: Seed002RefreshResponseDto,
+    type: AuthenticateRefreshResponseDto,
     example: { jwtToken: 'string', refreshToken: 'string' },
   })
   @ApiResponse({
@@ -98,7 +98,7 @@ export class Seed002Controller {
   async refresh(
     @Body() body: ProfileRefreshRequestDto,
     @ClientIp() ip: string | null,
-  ): Promise<Seed002RefreshResponseDto> {
+  ): Promise<AuthenticateRefreshResponseDto> {
     const tokens = await this.tokens.refresh(body.refreshToken, ip);
     return { jwtToken: tokens.accessToken, refreshToken: tokens.refreshToken };
   }
