@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { addAuthSecuritySchemes, documentAuthGuard } from '../libs/auth/src';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -8,15 +9,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       'API users with API keys, JWT access tokens (ES256, RFC 9068) and single-use rotating refresh tokens. ' +
         'Every error has the body `{ "error": { "code", "message", "target", "details" } }`.',
     )
-    .setVersion('0.1.0')
-    .addBearerAuth({
-      type: 'http',
-      scheme: 'bearer',
-      bearerFormat: 'JWT',
-      description: 'An access token from POST /auth/token.',
-    })
-    .build();
-  return SwaggerModule.createDocument(app, config);
+    .setVersion('0.1.0');
+  const document = SwaggerModule.createDocument(app, addAuthSecuritySchemes(config).build());
+  return documentAuthGuard(app, document);
 }
 
 /**

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { buildOpenApiDocument } from '../../src/swagger';
+import { undefinedSecuritySchemes, unresolvedRefs } from '../support/openapi-integrity';
 
 const COMMITTED = join(__dirname, '..', '..', 'openapi.json');
 /** Routes the contract exempts from documenting error responses. */
@@ -100,6 +101,18 @@ describe('OpenAPI document', () => {
     expect(me?.security).toEqual([{ bearer: [] }]);
     const token = operations(document).find(([name]) => name === 'POST /auth/token')?.[1];
     expect(token?.security).toBeUndefined();
+  });
+
+  it('resolves every $ref and defines every security scheme an operation names', () => {
+    expect(unresolvedRefs(document)).toEqual([]);
+    expect(undefinedSecuritySchemes(document)).toEqual([]);
+    expect(Object.keys(document.components?.securitySchemes ?? {}).sort()).toEqual([
+      'basic',
+      'bearer',
+      'wallet-token',
+    ]);
+    // The marker @Public() leaves for documentAuthGuard does not reach the published document.
+    expect(JSON.stringify(document)).not.toContain('x-auth-public');
   });
 
   it("shows the three wire-format profiles with their request and response schemas and the seeds' examples", () => {

@@ -1,6 +1,13 @@
 import { type INestApplication, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AUTH_MIGRATIONS, AuthModule } from '@keyring/nest-auth';
+import {
+  addAuthSecuritySchemes,
+  AUTH_MIGRATIONS,
+  AuthModule,
+  documentAuthGuard,
+} from '@keyring/nest-auth';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { securityOf, undefinedSecuritySchemes, unresolvedRefs } from '../support/openapi-integrity';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -122,6 +129,25 @@ describe('Fixture host on Express (forRootAsync, autoLoadEntities, ConfigService
       .send({ refreshToken: 'A'.repeat(43) })
       .expect(401, { code: '401', response: 'RefreshToken Invalid' });
     await http.post('/api/v1/authenticate/refresh').send({ refreshToken: 'x' }).expect(404);
+  });
+
+  it("documents the host's routes with the library's security schemes", async () => {
+    await http.get('/reports/summary').expect(401);
+    const document = documentAuthGuard(
+      app,
+      SwaggerModule.createDocument(
+        app,
+        addAuthSecuritySchemes(new DocumentBuilder().setTitle('Host')).build(),
+      ),
+    );
+    expect(unresolvedRefs(document)).toEqual([]);
+    expect(undefinedSecuritySchemes(document)).toEqual([]);
+    // Guarded by the global guard alone, and documented so; public routes are not.
+    expect(securityOf(document, '/reports/summary', 'get')).toEqual([{ bearer: [] }]);
+    expect(securityOf(document, '/reports', 'get')).toEqual([{ bearer: [] }]);
+    expect(securityOf(document, '/reports/status', 'get')).toBeUndefined();
+    expect(securityOf(document, '/auth/token', 'post')).toBeUndefined();
+    expect(securityOf(document, '/oauth/token', 'post')).toEqual([{ basic: [] }]);
   });
 
   it('loads the built package, not the sources', () => {

@@ -87,6 +87,9 @@ describe('The library package', () => {
       [
         'AUTH_ENTITIES',
         'AUTH_MIGRATIONS',
+        'AUTH_SECURITY_SCHEMES',
+        'addAuthSecuritySchemes',
+        'documentAuthGuard',
         'AuthModule',
         'Authenticated',
         'BearerAuthGuard',

@@ -7,6 +7,9 @@ import { DataSource } from 'typeorm';
 import { bearer, type TokenPair } from '../support/factories';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createOptInHostModule, HOST_TABLE_PREFIX } from './opt-in-host/app.module';
+import { addAuthSecuritySchemes, documentAuthGuard } from '@keyring/nest-auth';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { securityOf, undefinedSecuritySchemes, unresolvedRefs } from '../support/openapi-integrity';
 
 // A file of its own: the table prefix is process-wide (see applyAuthTablePrefix), and jest
 // gives each test file its own module registry.
@@ -74,6 +77,21 @@ describe.each(['sqlite', 'postgres'] as const)(
 
     it('leaves undecorated host routes open', async () => {
       await http.get('/catalog/open').expect(200, { open: true });
+    });
+
+    it('documents only the marked routes as guarded', () => {
+      const document = documentAuthGuard(
+        app,
+        SwaggerModule.createDocument(
+          app,
+          addAuthSecuritySchemes(new DocumentBuilder().setTitle('Host')).build(),
+        ),
+      );
+      expect(unresolvedRefs(document)).toEqual([]);
+      expect(undefinedSecuritySchemes(document)).toEqual([]);
+      expect(securityOf(document, '/catalog/open', 'get')).toBeUndefined();
+      expect(securityOf(document, '/catalog/mine', 'get')).toEqual([{ bearer: [] }]);
+      expect(securityOf(document, '/catalog/admin', 'get')).toEqual([{ bearer: [] }]);
     });
 
     it('guards a route marked @Authenticated() by itself, with the RFC 6750 challenge', async () => {

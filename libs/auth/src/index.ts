@@ -22,6 +22,13 @@ export { BearerAuthGuard } from './token/bearer-auth.guard';
 export { WalletOperation, WalletTokenGuard } from './profiles/wallet-refresh/wallet-token.guard';
 export type { WalletPrincipal } from './profiles/wallet-refresh/wallet-token.service';
 
+// OpenAPI: the library's security schemes, and the global guard described in a host's document.
+export {
+  addAuthSecuritySchemes,
+  AUTH_SECURITY_SCHEMES,
+  documentAuthGuard,
+} from './openapi/auth-openapi';
+
 // Services a host may call.
 export { TokenService, type IssuedTokens } from './token/token.service';
 export { SessionsService } from './sessions/sessions.service';

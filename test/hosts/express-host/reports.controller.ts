@@ -10,6 +10,12 @@ export class ReportsController {
     return { owner: caller.apiUserId, reports: [] };
   }
 
+  /** Marked neither way: the global guard covers it. */
+  @Get('summary')
+  summary() {
+    return { reports: 0 };
+  }
+
   @Get('status')
   @Public()
   status() {

@@ -4,3 +4,8 @@
  */
 export const IS_PUBLIC_KEY = 'auth:is-public';
 export const AUTH_ROLES_KEY = 'auth:roles';
+/**
+ * The OpenAPI extension `@Public()` sets on an operation, so that documentAuthGuard can tell
+ * public operations from those the global guard covers (it removes the marker).
+ */
+export const PUBLIC_OPERATION_EXTENSION = 'x-auth-public';

@@ -5,16 +5,25 @@ import {
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiExtension,
+  ApiForbiddenResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { BearerAuthGuard } from '../token/bearer-auth.guard';
 import { errorExample } from './api-errors.decorator';
-import { AUTH_ROLES_KEY, IS_PUBLIC_KEY } from './auth-metadata';
+import { AUTH_ROLES_KEY, IS_PUBLIC_KEY, PUBLIC_OPERATION_EXTENSION } from './auth-metadata';
 import { ErrorBodyDto } from './error-body.dto';
 import type { Principal, Role } from './principal';
 import { requestOfContext } from './request-of-context';
 
-/** Opts a route out of the global bearer guard. Every other route requires a bearer token. */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC_KEY, true);
+/**
+ * Opts a route out of the global bearer guard. Every other route requires a bearer token. Also
+ * marks the operation public for documentAuthGuard, which documents the others as guarded.
+ */
+export const Public = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(IS_PUBLIC_KEY, true), ApiExtension(PUBLIC_OPERATION_EXTENSION, true));
 
 export interface AuthenticatedOptions {
   /** Roles allowed to call the route; empty or absent means any authenticated API user. */
