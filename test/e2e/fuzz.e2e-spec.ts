@@ -89,6 +89,9 @@ describe('Hostile requests (a fuzzer driven by openapi.json)', () => {
         failures: [],
       });
       expect(report.sent).toBe(COUNT);
+      // 503s mean the database did not answer within DATABASE_TIMEOUT_MS: on a machine shared
+      // with other jobs, a handful; more would be a server that stalls.
+      expect(report.statuses['503'] ?? 0).toBeLessThanOrEqual(COUNT / 2000);
     },
     15 * 60_000,
   );

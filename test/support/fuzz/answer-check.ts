@@ -56,7 +56,7 @@ export interface Verdict {
 /**
  * What is wrong with the answer to a hostile request, if anything:
  * - no answer at all, or a malformed one;
- * - any 5xx;
+ * - any 5xx but a 503 with Retry-After (the database did not answer in time);
  * - a missing `X-Content-Type-Options: nosniff`, which every answer carries;
  * - a non-2xx answer whose body is not JSON in the contract's error shape (a code the server
  *   knows, a message), or, on an operation the document gives another shape (the OAuth and
@@ -71,7 +71,12 @@ export function answerVerdict(
 ): Verdict {
   if ('failure' in outcome) return { problem: outcome.failure };
   const { status, headers, body } = outcome.answer;
-  if (status >= 500) return { problem: `status ${status}: ${body.toString('utf8').slice(0, 160)}` };
+  // A 503 is the contract's answer when the database did not answer in time (a loaded machine
+  // can make it so): allowed with Retry-After in its route's shape, or from the readiness
+  // check (not ready), and counted by the caller. Any other 5xx is a failure.
+  const readiness = /^\/health(\/ready)?(\?|$)/.test(request.path);
+  if (status >= 500 && !(status === 503 && (headers['retry-after'] !== undefined || readiness)))
+    return { problem: `status ${status}: ${body.toString('utf8').slice(0, 160)}` };
   if (headers['x-content-type-options'] !== 'nosniff')
     return { problem: `status ${status} without nosniff` };
   if (status < 300 || request.head) return {};
