@@ -1,29 +1,23 @@
 import { type INestApplication, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import {
-  addAuthSecuritySchemes,
-  AUTH_MIGRATIONS,
-  AuthModule,
-  documentAuthGuard,
-} from '@keyring/nest-auth';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AUTH_MIGRATIONS, AuthModule } from '@keyring/nest-auth';
 import { securityOf, undefinedSecuritySchemes, unresolvedRefs } from '../support/openapi-integrity';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { bearer, type TokenPair } from '../support/factories';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { AppModule as ExpressHostModule } from './express-host/app.module';
+import {
+  ADMIN,
+  HOST_KEY_ENCRYPTION_SECRET,
+  hostDocument,
+  ISSUER,
+  startExpressHost,
+  tokensFor,
+} from './host-support';
 import { createFastifyHostModule } from './fastify-host/app.module';
-
-const ISSUER = 'https://host.example';
-const HOST_KEY_ENCRYPTION_SECRET = 'host-key-encryption-secret-0123456789-abcdef';
-const ADMIN = {
-  apiKeyId: 'host-admin-key-00000001',
-  apiKeySecret: 'Host-admin-secret-for-tests-0123456789abcdef',
-};
 
 /** The flow every host must support through HTTP: tokens, the host's guarded routes, refresh, reuse. */
 async function fullFlow(http: TestAgent, hostRoute: string, prefix = ''): Promise<void> {
@@ -106,12 +100,7 @@ describe('Fixture host on Express (forRootAsync, autoLoadEntities, ConfigService
       ADMIN_KEY_SECRET: ADMIN.apiKeySecret,
       KEY_ENCRYPTION_SECRET: HOST_KEY_ENCRYPTION_SECRET,
     });
-    app = await NestFactory.create(ExpressHostModule, new ExpressAdapter(), {
-      logger: false,
-      abortOnError: false,
-    });
-    await app.init();
-    http = request(app.getHttpServer());
+    ({ app, http } = await startExpressHost(ExpressHostModule));
   });
   afterAll(async () => {
     await app.close();
@@ -133,13 +122,7 @@ describe('Fixture host on Express (forRootAsync, autoLoadEntities, ConfigService
 
   it("documents the host's routes with the library's security schemes", async () => {
     await http.get('/reports/summary').expect(401);
-    const document = documentAuthGuard(
-      app,
-      SwaggerModule.createDocument(
-        app,
-        addAuthSecuritySchemes(new DocumentBuilder().setTitle('Host')).build(),
-      ),
-    );
+    const document = hostDocument(app);
     expect(unresolvedRefs(document)).toEqual([]);
     expect(undefinedSecuritySchemes(document)).toEqual([]);
     // Guarded by the global guard alone, and documented so; public routes are not.
@@ -190,12 +173,7 @@ describe('Fixture host on Fastify (forRoot, entities listed explicitly)', () => 
   });
 
   it("enforces roles on the host's routes and mounts no profile", async () => {
-    const admin = (
-      await http
-        .post('/identity/auth/token')
-        .send({ api_key_id: ADMIN.apiKeyId, api_key_secret: ADMIN.apiKeySecret })
-        .expect(200)
-    ).body as TokenPair;
+    const admin = await tokensFor(http, ADMIN, '/identity');
     await http.post('/inventory/admin-only').set(bearer(admin.access_token)).expect(201);
     await http.get('/inventory/health').expect(200);
     await http.post('/api/login/refresh-token').send({ refreshToken: 'x' }).expect(404);
@@ -248,12 +226,7 @@ describe('Fixture host that mounts only the token endpoints (adminApi, clientsAp
       ],
     })
     class TokenOnlyHostModule {}
-    app = await NestFactory.create(TokenOnlyHostModule, new ExpressAdapter(), {
-      logger: false,
-      abortOnError: false,
-    });
-    await app.init();
-    http = request(app.getHttpServer());
+    ({ app, http } = await startExpressHost(TokenOnlyHostModule));
   });
   afterAll(async () => {
     await app.close();
@@ -261,24 +234,14 @@ describe('Fixture host that mounts only the token endpoints (adminApi, clientsAp
   });
 
   it('serves the token endpoints, sessions and JWKS', async () => {
-    const admin = (
-      await http
-        .post('/auth/token')
-        .send({ api_key_id: ADMIN.apiKeyId, api_key_secret: ADMIN.apiKeySecret })
-        .expect(200)
-    ).body as TokenPair;
+    const admin = await tokensFor(http, ADMIN);
     await http.post('/auth/token/refresh').send({ refresh_token: admin.refresh_token }).expect(200);
     await http.get('/sessions').set(bearer(admin.access_token)).expect(200);
     await http.get('/.well-known/jwks.json').expect(200);
   });
 
   it('mounts none of the routes it was told to leave out', async () => {
-    const admin = (
-      await http
-        .post('/auth/token')
-        .send({ api_key_id: ADMIN.apiKeyId, api_key_secret: ADMIN.apiKeySecret })
-        .expect(200)
-    ).body as TokenPair;
+    const admin = await tokensFor(http, ADMIN);
     for (const [method, path] of [
       ['get', '/api-users'],
       ['post', '/api-users/register'],

@@ -1,24 +1,21 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { bearer, type TokenPair } from '../support/factories';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { createOptInHostModule, HOST_TABLE_PREFIX } from './opt-in-host/app.module';
-import { addAuthSecuritySchemes, documentAuthGuard } from '@keyring/nest-auth';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import {
+  ADMIN,
+  HOST_KEY_ENCRYPTION_SECRET,
+  hostDocument,
+  ISSUER,
+  startExpressHost,
+  tokensFor,
+} from './host-support';
 import { securityOf, undefinedSecuritySchemes, unresolvedRefs } from '../support/openapi-integrity';
 
 // A file of its own: the table prefix is process-wide (see applyAuthTablePrefix), and jest
 // gives each test file its own module registry.
-const ISSUER = 'https://host.example';
-const HOST_KEY_ENCRYPTION_SECRET = 'host-key-encryption-secret-0123456789-abcdef';
-const ADMIN = {
-  apiKeyId: 'host-admin-key-00000001',
-  apiKeySecret: 'Host-admin-secret-for-tests-0123456789abcdef',
-};
 
 describe.each(['sqlite', 'postgres'] as const)(
   'Fixture host that opts out of the global guard and has its own clients and sessions tables (%s)',
@@ -40,18 +37,8 @@ describe.each(['sqlite', 'postgres'] as const)(
         admin: ADMIN,
         keyEncryptionSecret: HOST_KEY_ENCRYPTION_SECRET,
       });
-      app = await NestFactory.create(module, new ExpressAdapter(), {
-        logger: false,
-        abortOnError: false,
-      });
-      await app.init();
-      http = request(app.getHttpServer());
-      admin = (
-        await http
-          .post('/auth/token')
-          .send({ api_key_id: ADMIN.apiKeyId, api_key_secret: ADMIN.apiKeySecret })
-          .expect(200)
-      ).body as TokenPair;
+      ({ app, http } = await startExpressHost(module));
+      admin = await tokensFor(http, ADMIN);
       const created = await http
         .post('/api-users')
         .set(bearer(admin.access_token))
@@ -80,13 +67,7 @@ describe.each(['sqlite', 'postgres'] as const)(
     });
 
     it('documents only the marked routes as guarded', () => {
-      const document = documentAuthGuard(
-        app,
-        SwaggerModule.createDocument(
-          app,
-          addAuthSecuritySchemes(new DocumentBuilder().setTitle('Host')).build(),
-        ),
-      );
+      const document = hostDocument(app);
       expect(unresolvedRefs(document)).toEqual([]);
       expect(undefinedSecuritySchemes(document)).toEqual([]);
       expect(securityOf(document, '/catalog/open', 'get')).toBeUndefined();
