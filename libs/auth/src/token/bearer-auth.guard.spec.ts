@@ -1,4 +1,7 @@
-import type { ExecutionContext } from '@nestjs/common';
+import { Controller, type ExecutionContext, Get } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { Authenticated } from '../common/decorators';
 import { type HttpAdapterHost, Reflector } from '@nestjs/core';
 import { DomainError } from '../common/domain-error';
 import type { SessionLivenessCache } from '../sessions/session-liveness.cache';
@@ -33,8 +36,8 @@ describe('BearerAuthGuard outside HTTP routes', () => {
   // The checks below end before the guard consults its caches.
   const guard = new BearerAuthGuard(
     new Reflector(),
-    undefined as unknown as SessionLivenessCache,
-    undefined as unknown as VerifiedTokenCache,
+    {} as SessionLivenessCache,
+    {} as VerifiedTokenCache,
     adapterHost,
   );
 
@@ -59,5 +62,28 @@ describe('BearerAuthGuard outside HTTP routes', () => {
 
   it('lets a GraphQL call without a request in its context through', async () => {
     await expect(guard.canActivate(contextOf('graphql', [{}, {}, {}, {}]))).resolves.toBe(true);
+  });
+});
+
+describe('BearerAuthGuard in an app without AuthModule', () => {
+  @Controller('probe')
+  class ProbeController {
+    @Get()
+    @Authenticated()
+    guarded() {
+      return { reached: true };
+    }
+  }
+
+  it('lets a controller compile in a testing module, and lets no request through', async () => {
+    const moduleRef = await Test.createTestingModule({ controllers: [ProbeController] }).compile();
+    expect(moduleRef.get(ProbeController).guarded()).toEqual({ reached: true });
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      await request(app.getHttpServer()).get('/probe').set('Authorization', 'Bearer x').expect(500);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { type ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AUTH_ROLES_KEY, IS_PUBLIC_KEY } from '../common/auth-metadata';
@@ -43,10 +43,17 @@ function bearerTokenOf(header: string | string[] | undefined): string | undefine
  */
 @Injectable()
 export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
+  /**
+   * The caches are optional so that a controller marked `@Authenticated()` compiles in a
+   * testing module without AuthModule (as `nest new`'s controller specs build it); a request
+   * reaching the guard without them fails (500), never passes.
+   */
   constructor(
     private readonly reflector: Reflector,
-    private readonly liveness: SessionLivenessCache,
-    private readonly verified: VerifiedTokenCache,
+    @Optional()
+    @Inject(SessionLivenessCache)
+    private readonly liveness: SessionLivenessCache | null,
+    @Optional() @Inject(VerifiedTokenCache) private readonly verified: VerifiedTokenCache | null,
     private readonly adapterHost: HttpAdapterHost,
   ) {
     super();
@@ -55,13 +62,17 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = requestOfContext(context) as BearerRequest | undefined;
     if (request === undefined || request[CHECKED]) return true;
+    const { liveness, verified } = this;
+    if (!liveness || !verified) {
+      throw new Error('BearerAuthGuard runs in an app without AuthModule: import AuthModule');
+    }
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) {
       return true;
     }
     const token = bearerTokenOf(request.headers.authorization);
     if (token === undefined) this.refuse(context, 'missing');
-    let principal = this.verified.get(token);
+    let principal = verified.get(token);
     if (principal) {
       request.user = principal;
     } else {
@@ -72,12 +83,12 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
       }
       if (!request.user) this.refuse(context, 'invalid_token');
       principal = request.user;
-      this.verified.remember(token, principal);
+      verified.remember(token, principal);
     }
     // A valid signature is not enough: the token's session must still be live (not revoked,
     // its key not revoked, its user not suspended). Checked on every request, cached or not.
-    if (!(await this.liveness.isLive(principal.sessionId))) {
-      this.verified.forget(token);
+    if (!(await liveness.isLive(principal.sessionId))) {
+      verified.forget(token);
       this.refuse(context, 'invalid_token');
     }
     const roles =
