@@ -1,5 +1,6 @@
 import { getMetadataArgsStorage } from 'typeorm';
 import { SessionEntity } from '../sessions/session.entity';
+import { authMigrations } from '../migrations';
 import { applyAuthTablePrefix, prefixMigrationSql } from './auth-tables';
 
 describe('prefixMigrationSql', () => {
@@ -41,5 +42,11 @@ describe('applyAuthTablePrefix', () => {
     expect(() => applyAuthTablePrefix('svc_')).not.toThrow();
     expect(() => applyAuthTablePrefix('other_')).toThrow(/conflicts with "svc_"/);
     expect(() => applyAuthTablePrefix('')).toThrow(/conflicts with "svc_"/);
+  });
+
+  it('records the prefixed migrations under prefixed names, each still ending in its timestamp', () => {
+    const names = authMigrations('sqlite', { tablePrefix: 'svc_' }).map((m) => new m().name);
+    expect(names[0]).toBe('svc_SqliteInitialSchema1795347634234');
+    expect(names.every((name) => /^svc_Sqlite\w+\d{13}$/.test(name ?? ''))).toBe(true);
   });
 });

@@ -75,8 +75,10 @@ export function authMigrations(
   applyAuthTablePrefix(prefix);
   if (prefix === '') return migrations;
   return migrations.map((migration) => {
-    const name = new migration().name ?? migration.name;
-    // Same name, so the host's migrations table records it as the unprefixed one would be.
+    // Recorded under a prefixed name (still ending in its timestamp, which TypeORM orders by):
+    // a data source run with another prefix, or none, runs its own migrations instead of
+    // taking these for its own and skipping them.
+    const name = `${prefix}${new migration().name ?? migration.name}`;
     return class extends migration {
       override name = name;
       override up(queryRunner: QueryRunner): Promise<unknown> {
