@@ -68,6 +68,21 @@ async function step(label, command, args, cwd, prefix) {
     console.log(`----- output of \`${[command, ...args].join(' ')}\` in ${cwd} -----`);
     console.log(result.output.trimEnd());
     console.log(`----- end of output -----`);
+  } else {
+    // What a passing step should still show: npm's peer and engine warnings, install scripts
+    // it skipped, and the test runner's count (Jest's "Tests:" line, Vitest's "Tests").
+    const plain = result.output.replace(
+      new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'),
+      '',
+    );
+    for (const line of plain.split('\n')) {
+      if (
+        /^npm warn .*(ERESOLVE|peer|EBADENGINE|allowScripts)/i.test(line) ||
+        /^\s*Tests:?\s+\d+ (passed|failed)/.test(line)
+      ) {
+        console.log(`[fixture-hosts] ${prefix}  ${line.trim()}`);
+      }
+    }
   }
   return result;
 }
