@@ -77,11 +77,19 @@ async function step(label, command, args, cwd, prefix) {
     );
     for (const line of plain.split('\n')) {
       if (
-        /^npm warn .*(ERESOLVE|peer|EBADENGINE|allowScripts)/i.test(line) ||
+        /^npm warn (?!EBADENGINE).*(ERESOLVE|peer|allowScripts)/i.test(line) ||
         /^\s*Tests:?\s+\d+ (passed|failed)/.test(line)
       ) {
         console.log(`[fixture-hosts] ${prefix}  ${line.trim()}`);
       }
+    }
+    // npm spreads each engine warning over several lines: one line per package here.
+    for (const [, pkg, wanted] of plain.matchAll(
+      /package: '([^']+)',\s*npm warn EBADENGINE\s+required: \{[^}]*?node: '([^']+)'/g,
+    )) {
+      console.log(
+        `[fixture-hosts] ${prefix}  engine warning: ${pkg} wants node ${wanted} (this is ${process.version})`,
+      );
     }
   }
   return result;
