@@ -1,5 +1,6 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import request from 'supertest';
 import { App } from 'supertest/types.js';
 import { DataSource } from 'typeorm';
@@ -139,5 +140,21 @@ describe('Nest 12 ESM host with @keyring/nest-auth (e2e)', () => {
       operator.session_state,
     ])) as { id: string }[];
     expect(session).toEqual({ id: operator.session_state });
+  });
+
+  it("documents the library's routes and the host's guarded ones in the host's OpenAPI document", () => {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder().setTitle('host').addBearerAuth().build(),
+    );
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/', '/me', '/admin/stats', '/auth/token', '/auth/token/refresh']),
+    );
+    expect(document.paths['/me'].get?.security).toEqual([{ bearer: [] }]);
+    expect(document.paths['/'].get?.security).toBeUndefined();
+    // The library's DTOs carry their properties (its build runs the Swagger compiler plugin).
+    expect(document.components?.schemas?.TokenRequestDto).toMatchObject({
+      required: ['api_key_id', 'api_key_secret'],
+    });
   });
 });
