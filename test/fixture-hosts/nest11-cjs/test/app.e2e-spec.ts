@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Test, TestingModule } from '@nestjs/testing';
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -30,6 +32,8 @@ describe('Nest 11 CommonJS host with @keyring/nest-auth (e2e)', () => {
 
   afterAll(async () => {
     await app?.close();
+    // The database file test/setup-env.ts made for this file.
+    rmSync(dirname(process.env.DATABASE_PATH!), { recursive: true, force: true });
   });
 
   it('issues tokens to the bootstrap admin and to a registered operator, and rotates refresh tokens', async () => {
