@@ -12,6 +12,8 @@ export default tseslint.config(
       'test-artifacts/**',
       'data/**',
       'eslint.config.mjs',
+      // Real Nest apps with their own toolchains, built and tested by scripts/fixture-hosts.mjs.
+      'test/fixture-hosts/**',
     ],
   },
   eslint.configs.recommended,
