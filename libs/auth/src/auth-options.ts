@@ -1,4 +1,5 @@
 import { MIN_KEY_ENCRYPTION_SECRET_LENGTH } from './keys/key-encryption';
+import { type AuthMetricsSink, NO_AUTH_METRICS } from './metrics/auth-metrics';
 
 /** Options of `AuthModule.forRoot()` / `forRootAsync()`. The library never reads environment variables: the host passes everything in. */
 export interface AuthModuleOptions {
@@ -76,6 +77,12 @@ export interface AuthModuleOptions {
    * ORM's queries: set its `connectionTimeoutMillis` and `query_timeout` to the same.
    */
   databaseTimeoutMs?: number;
+  /**
+   * Receives the library's counts (tokens issued, refresh outcomes, sessions revoked, failed
+   * authentications, requests refused with 429) for the host's metrics: see AuthMetricsSink.
+   * Default: nothing is reported.
+   */
+  metrics?: AuthMetricsSink;
 }
 
 /** A bootstrap admin's key id: the ids the token endpoint accepts. */
@@ -116,6 +123,7 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     maxSessionsPerApiKey: options.maxSessionsPerApiKey ?? 1000,
     auditRetentionDays: options.auditRetentionDays ?? 365,
     databaseTimeoutMs: options.databaseTimeoutMs ?? 5000,
+    metrics: options.metrics ?? NO_AUTH_METRICS,
   };
   validate(resolved);
   return resolved;
@@ -184,6 +192,12 @@ function validate(options: ResolvedAuthOptions): void {
     if (!Number.isInteger(options[name]) || options[name] < 0) {
       problems.push(`${name} must be a non-negative integer`);
     }
+  }
+  const sinkMethods = ['tokenIssued', 'refresh', 'sessionsRevoked', 'authFailed', 'rateLimited'];
+  const sink = options.metrics as unknown as Record<string, unknown> | null;
+  const missing = sinkMethods.filter((name) => typeof sink?.[name] !== 'function');
+  if (missing.length > 0) {
+    problems.push(`metrics must implement AuthMetricsSink (missing: ${missing.join(', ')})`);
   }
   if (typeof options.walletTokenAudience !== 'string' || options.walletTokenAudience === '') {
     problems.push('walletTokenAudience must be a non-empty string');

@@ -4,7 +4,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiUsersModule } from './api-users/api-users.module';
 import { ApiUsersRoutesModule } from './api-users/api-users-routes.module';
 import { AuditModule } from './audit/audit.module';
-import { resolveAuthOptions, type AuthModuleOptions } from './auth-options';
+import {
+  resolveAuthOptions,
+  type AuthModuleOptions,
+  type ResolvedAuthOptions,
+} from './auth-options';
 import {
   AUTH_ASYNC_OPTIONS_TYPE,
   AUTH_MODULE_OPTIONS,
@@ -20,6 +24,7 @@ import { applyAuthTablePrefix } from './database/auth-tables';
 import { UnitOfWork } from './database/unit-of-work';
 import { AUTH_ENTITIES } from './entities';
 import { KeysModule } from './keys/keys.module';
+import { AUTH_METRICS } from './metrics/auth-metrics';
 import { KeysRoutesModule } from './keys/keys-routes.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { GlobalBearerGuard } from './token/global-bearer.guard';
@@ -83,10 +88,16 @@ export class AuthModule extends AuthConfigurableModule {
           inject: [AUTH_MODULE_OPTIONS],
           useFactory: (options: AuthModuleOptions) => resolveAuthOptions(options),
         },
+        // The host's metrics sink (or the no-op one), injected where outcomes are decided.
+        {
+          provide: AUTH_METRICS,
+          inject: [AUTH_OPTIONS],
+          useFactory: (options: ResolvedAuthOptions) => options.metrics,
+        },
         UnitOfWork,
         { provide: AUTH_ROUTE_PREFIX, useValue: routePrefix },
       ],
-      exports: [AUTH_OPTIONS, AUTH_ROUTE_PREFIX, UnitOfWork, TypeOrmModule],
+      exports: [AUTH_OPTIONS, AUTH_METRICS, AUTH_ROUTE_PREFIX, UnitOfWork, TypeOrmModule],
     };
     const mountedProfiles = [...new Set(profiles)].map((name) => PROFILE_MODULES[name]);
     const guardDependencies = [

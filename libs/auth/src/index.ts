@@ -6,6 +6,20 @@ export type { AuthModuleOptions } from './auth-options';
 export type { AuthModuleExtras } from './auth.module-definition';
 export { PROFILE_NAMES, type ProfileName } from './profiles/profile-names';
 
+// Metrics: what the library counts, reported to a sink the host passes as the `metrics` option.
+export {
+  AUTH_FAILURE_REASONS,
+  NO_AUTH_METRICS,
+  REFRESH_RESULTS,
+  SESSION_REVOKED_REASONS,
+  TOKEN_GRANTS,
+  type AuthFailureReason,
+  type AuthMetricsSink,
+  type RefreshResult,
+  type SessionRevokedReason,
+  type TokenGrant,
+} from './metrics/auth-metrics';
+
 // Schema: the host's data source lists these (or uses autoLoadEntities) and runs these.
 export { AUTH_ENTITIES } from './entities';
 export { AUTH_MIGRATIONS, authMigrations, type AuthMigrationsOptions } from './migrations';

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { nowMs } from '../common/clock';
@@ -6,9 +6,14 @@ import { randomPublicId, randomSecret, secretMatchesDigest, sha256Hex } from '..
 import { DomainError } from '../common/domain-error';
 import type { PageRequest } from '../common/pagination';
 import { UnitOfWork } from '../database/unit-of-work';
+import {
+  AUTH_METRICS,
+  type AuthFailureReason,
+  type AuthMetricsSink,
+} from '../metrics/auth-metrics';
 import { SessionsService } from '../sessions/sessions.service';
 import { ApiKeyEntity } from './api-key.entity';
-import type { ApiUserEntity } from './api-user.entity';
+import type { ApiUserEntity, ApiUserStatus } from './api-user.entity';
 import { ApiKeysRepository } from './api-keys.repository';
 import { FailedAttemptsLimiter } from './failed-attempts.limiter';
 import { UnknownKeyFailuresAudit } from './unknown-key-failures.audit';
@@ -31,6 +36,7 @@ export class ApiKeysService {
     private readonly unitOfWork: UnitOfWork,
     private readonly failedAttempts: FailedAttemptsLimiter,
     private readonly unknownKeyFailures: UnknownKeyFailuresAudit,
+    @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink,
   ) {}
 
   /** Creates a key for a user inside the caller's transaction. */
@@ -101,6 +107,9 @@ export class ApiKeysService {
     const secretMatches = secretMatchesDigest(secret, key?.secretHash ?? UNKNOWN_KEY_DIGEST);
     if (secretMatches && isUsable(key)) return { key, owner: key.apiUser };
     this.failedAttempts.recordFailure(apiKeyId, ip);
+    const reason = failureReason(key, secretMatches);
+    // A key whose owner is gone is as good as unknown.
+    this.metrics.authFailed(reason === 'api_user_missing' ? 'unknown_api_key' : reason);
     if (!key) {
       await this.unknownKeyFailures.record(ip);
       throw new DomainError('invalid_credentials');
@@ -110,7 +119,7 @@ export class ApiKeysService {
       apiUserId: key.apiUserId,
       apiKeyId: key.id,
       ip,
-      data: { reason: failureReason(key, secretMatches) },
+      data: { reason },
     });
     throw new DomainError('invalid_credentials');
   }
@@ -121,8 +130,19 @@ function isUsable(key: ApiKeyEntity | null): key is ApiKeyEntity & { apiUser: Ap
   return !!key?.apiUser && key.revokedAt === null && key.apiUser.status === 'active';
 }
 
-function failureReason(key: ApiKeyEntity, secretMatches: boolean): string {
+/** Why a credential check failed: the audit event's `reason`, and the failure metric's. */
+function failureReason(
+  key: ApiKeyEntity | null,
+  secretMatches: boolean,
+): AuthFailureReason | 'api_user_missing' {
+  if (!key) return 'unknown_api_key';
   if (!secretMatches) return 'wrong_secret';
   if (key.revokedAt !== null) return 'api_key_revoked';
-  return `api_user_${key.apiUser?.status ?? 'missing'}`;
+  const status = key.apiUser?.status;
+  return status && status !== 'active' ? INACTIVE_OWNER[status] : 'api_user_missing';
 }
+
+const INACTIVE_OWNER: Record<Exclude<ApiUserStatus, 'active'>, AuthFailureReason> = {
+  pending: 'api_user_pending',
+  suspended: 'api_user_suspended',
+};

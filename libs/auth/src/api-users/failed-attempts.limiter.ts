@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { nowMs } from '../common/clock';
 import { DomainError } from '../common/domain-error';
+import { AUTH_METRICS, type AuthMetricsSink, NO_AUTH_METRICS } from '../metrics/auth-metrics';
 
 const WINDOW_MS = 60_000;
 /** Windows still counting (below the limit) kept at most; about 150 bytes each. */
@@ -35,7 +36,10 @@ export class FailedAttemptsLimiter {
   private readonly counting = new Map<string, Window>();
   private readonly locked = new Map<string, Window>();
 
-  constructor(@Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions) {}
+  constructor(
+    @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
+    @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink = NO_AUTH_METRICS,
+  ) {}
 
   /** Throws 429 `rate_limited` (with Retry-After) while the key is locked for this address. */
   assertAllowed(apiKeyId: string, ip: string | null, now = nowMs()): void {
@@ -45,6 +49,7 @@ export class FailedAttemptsLimiter {
     const window = this.locked.get(key) ?? this.counting.get(key);
     if (!window || now - window.startedAt >= WINDOW_MS || window.failures < limit) return;
     const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + WINDOW_MS - now) / 1000));
+    this.metrics.rateLimited();
     throw new DomainError(
       'rate_limited',
       'Too many failed attempts for this API key; retry later.',

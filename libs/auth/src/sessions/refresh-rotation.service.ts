@@ -7,7 +7,8 @@ import type { Role } from '../common/principal';
 import { DatabaseTimeoutError, isDatabaseUnavailable } from '../database/database-unavailable';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SigningKeysService } from '../keys/signing-keys.service';
-import { type ExchangeCandidate, refusalOf } from './exchange-candidate';
+import { AUTH_METRICS, type AuthMetricsSink, type RefreshResult } from '../metrics/auth-metrics';
+import { type ExchangeCandidate, type ExchangeRefusal, refusalOf } from './exchange-candidate';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { issueRefreshToken, refreshTokenKey } from './refresh-token-key';
 import { SessionHeadroomTracker } from './session-headroom.tracker';
@@ -25,6 +26,14 @@ export interface Rotation {
   /** The successor, in clear: handed to the caller, stored only as a hash. */
   refreshToken: string;
 }
+
+/** The metric outcome of each refusal that ends an exchange (`consumed` is judged further). */
+const REFUSAL_RESULTS: Record<Exclude<ExchangeRefusal, 'consumed'>, RefreshResult> = {
+  invalid_refresh_token: 'invalid',
+  session_revoked: 'revoked',
+  session_expired: 'expired',
+  refresh_token_expired: 'expired',
+};
 
 /** Sealer purpose: successors kept for idempotent retries within the grace window. */
 const SUCCESSOR_SEAL_PURPOSE = 'refresh-token-successor';
@@ -54,6 +63,7 @@ export class RefreshRotationService {
     private readonly unitOfWork: UnitOfWork,
     private readonly unanswered: UnansweredRotations,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
+    @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink,
   ) {}
 
   /**
@@ -70,7 +80,7 @@ export class RefreshRotationService {
     const { attempt, successor } = this.rotationAttempt(presentedHash, ip, onlyForApiKey);
     const now = attempt.now;
     const rotated = await this.rotateOrRemember(attempt);
-    if (rotated) return this.rotation(rotated, successor);
+    if (rotated) return this.rotation(rotated, successor, 'rotated');
 
     // Nothing was written. The token as it is now says why, the first failure answering.
     // Every refusal lasts: consumption, revocation and expiry are never undone, and
@@ -88,6 +98,7 @@ export class RefreshRotationService {
     }
     // Nothing forbids the rotation, so only its deadline did: the database was too slow.
     if (refusal === null) throw new DatabaseTimeoutError(this.options.databaseTimeoutMs);
+    this.metrics.refresh(REFUSAL_RESULTS[refusal]);
     throw new DomainError(refusal, undefined, 'refresh_token');
   }
 
@@ -120,7 +131,7 @@ export class RefreshRotationService {
     const { attempt, successor } = this.rotationAttempt(candidate.successorHash, ip, onlyForApiKey);
     try {
       const rotated = await this.tokens.statements().rotateIfAllowed(attempt);
-      return rotated ? this.rotation(rotated, successor) : null;
+      return rotated ? this.rotation(rotated, successor, 'rotated') : null;
     } catch (error) {
       // Unanswered again: the next presentation of the same token resumes again.
       if (isDatabaseUnavailable(error)) this.unanswered.add(candidate.tokenHash, attempt.now);
@@ -169,9 +180,9 @@ export class RefreshRotationService {
     ip: string | null,
   ): Promise<Rotation> {
     const successor = await this.successorForRetry(candidate, now);
-    if (successor !== undefined) return this.rotation(candidate, successor);
+    if (successor !== undefined) return this.rotation(candidate, successor, 'grace_retry');
 
-    await this.unitOfWork.transaction(async (manager) => {
+    const revokedNow = await this.unitOfWork.transaction(async (manager) => {
       const revoked = await this.sessions.revoke(
         candidate.sessionId,
         'refresh_token_reused',
@@ -197,9 +208,12 @@ export class RefreshRotationService {
             ]
           : []),
       );
+      return revoked;
     });
     this.liveness.markRevoked(candidate.sessionId);
     this.headroom.forget(candidate.apiKeyId);
+    this.metrics.refresh('reused');
+    if (revokedNow) this.metrics.sessionsRevoked('refresh_token_reused', 1);
     this.logger.warn(`refresh token reuse detected: session ${candidate.sessionId} revoked`);
     throw new DomainError('refresh_token_reused', undefined, 'refresh_token');
   }
@@ -233,7 +247,14 @@ export class RefreshRotationService {
     return this.keys.sealerFor(SUCCESSOR_SEAL_PURPOSE);
   }
 
-  private rotation(chain: RotatedChain, refreshToken: string): Rotation {
+  /** The answer of an exchange that hands out tokens, counted as `result`. */
+  private rotation(
+    chain: RotatedChain,
+    refreshToken: string,
+    result: 'rotated' | 'grace_retry',
+  ): Rotation {
+    this.metrics.refresh(result);
+    this.metrics.tokenIssued('refresh_token');
     return {
       sessionId: chain.sessionId,
       apiUserId: chain.apiUserId,

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { AuditService, toAuditEvent } from '../audit/audit.service';
+import { AUTH_METRICS, type AuthMetricsSink } from '../metrics/auth-metrics';
 import { uuidv7 } from '../common/ids';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
@@ -59,6 +60,7 @@ export class SessionsService {
     private readonly headroom: SessionHeadroomTracker,
     private readonly unitOfWork: UnitOfWork,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
+    @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink,
   ) {}
 
   /** A user's active sessions (not revoked, not past their absolute lifetime), newest first. */
@@ -137,6 +139,8 @@ export class SessionsService {
       // A revocation for the cap is already in its key's count; any other makes room.
       if (reason !== 'session_limit') this.headroom.forget(session.apiKeyId);
     });
+    const count = revoked.filter(Boolean).length;
+    if (count > 0) this.metrics.sessionsRevoked(reason, count);
     return revoked;
   }
 
@@ -178,6 +182,7 @@ export class SessionsService {
       if (opened.revokedOldest !== null) {
         this.liveness.markRevoked(opened.revokedOldest);
         this.headroom.revokedOldest(owner.apiKeyId, opened.revokedOldest);
+        this.metrics.sessionsRevoked('session_limit', 1);
       }
       // Nothing to revoke (fewer live sessions than thought, or another revocation won): the
       // next opening counts again, and so brings a key back to its cap if it is beyond it.
@@ -289,6 +294,9 @@ export class SessionsService {
     const ids = revoked.map((session) => session.id);
     await this.auditRevocations(manager, ids, apiUserId, reason, ip);
     ids.forEach((id) => this.liveness.markRevoked(id));
+    // Counted before the caller's commit, as the liveness cache is told: a rollback (rare:
+    // the caller's remaining writes failing) leaves the count one revocation ahead.
+    if (ids.length > 0) this.metrics.sessionsRevoked(reason, ids.length);
     // Before the caller's commit: a suspended user's keys open no session meanwhile.
     new Set(revoked.map((session) => session.apiKeyId)).forEach((key) => this.headroom.forget(key));
   }
@@ -306,6 +314,7 @@ export class SessionsService {
     const ids = revoked.map((session) => session.id);
     await this.auditRevocations(manager, ids, apiUserId, reason, ip);
     ids.forEach((id) => this.liveness.markRevoked(id));
+    if (ids.length > 0) this.metrics.sessionsRevoked(reason, ids.length); // as above
     // Before the caller's commit: a revoked key opens no session meanwhile.
     this.headroom.forget(apiKeyId);
   }

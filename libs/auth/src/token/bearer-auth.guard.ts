@@ -4,6 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { AUTH_ROLES_KEY, IS_PUBLIC_KEY } from '../common/auth-metadata';
 import { DomainError } from '../common/domain-error';
 import type { Principal, Role } from '../common/principal';
+import { AUTH_METRICS, type AuthMetricsSink } from '../metrics/auth-metrics';
 import {
   type GuardedRequest,
   requestOfContext,
@@ -55,6 +56,7 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
     private readonly liveness: SessionLivenessCache | null,
     @Optional() @Inject(VerifiedTokenCache) private readonly verified: VerifiedTokenCache | null,
     private readonly adapterHost: HttpAdapterHost,
+    @Optional() @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink | null = null,
   ) {
     super();
   }
@@ -122,6 +124,9 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
    * and it knows nothing of the library's headers.
    */
   private refuse(context: ExecutionContext, challenge: BearerChallenge): never {
+    // A token was presented and refused (no token at all, or a role missing, is no failed
+    // authentication).
+    if (challenge === 'invalid_token') this.metrics?.authFailed('invalid_access_token');
     const response = responseOfContext(context);
     const adapter = this.adapterHost?.httpAdapter;
     if (response && adapter) {

@@ -3,6 +3,7 @@ import { ThrottlerStorageService } from '@nestjs/throttler';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { clientIpOf } from '../common/client-ip';
 import { DomainError } from '../common/domain-error';
+import { AUTH_METRICS, type AuthMetricsSink } from '../metrics/auth-metrics';
 
 const WINDOW_MS = 60_000;
 
@@ -20,6 +21,7 @@ export class TokenRateLimitGuard implements CanActivate {
   constructor(
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
     private readonly storage: TokenRateLimitStorage,
+    @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -34,6 +36,7 @@ export class TokenRateLimitGuard implements CanActivate {
       'default',
     );
     if (isBlocked) {
+      this.metrics.rateLimited();
       throw new DomainError(
         'rate_limited',
         undefined,

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ApiUserEntity } from '../api-users/api-user.entity';
 import { ApiKeysService } from '../api-users/api-keys.service';
 import { nowMs } from '../common/clock';
+import { AUTH_METRICS, type AuthMetricsSink, type TokenGrant } from '../metrics/auth-metrics';
 import { RefreshRotationService } from '../sessions/refresh-rotation.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { AccessTokenSigner } from './access-token.signer';
@@ -21,6 +22,7 @@ export class TokenService {
     private readonly sessions: SessionsService,
     private readonly signer: AccessTokenSigner,
     private readonly rotation: RefreshRotationService,
+    @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink,
   ) {}
 
   /**
@@ -30,7 +32,7 @@ export class TokenService {
    */
   async issueForApiKey(apiKeyId: string, ip: string | null = null): Promise<IssuedTokens> {
     const { key, owner } = await this.apiKeys.findActive(apiKeyId);
-    return this.openSession(key.id, owner, ip);
+    return this.openSession(key.id, owner, ip, 'host');
   }
 
   /** Rotates a refresh token under the contract's rules and issues a new access token. */
@@ -52,13 +54,14 @@ export class TokenService {
   /** Exchanges API key credentials for a new session: an access token and a refresh token. */
   async exchangeApiKey(apiKeyId: string, secret: string, ip: string | null): Promise<IssuedTokens> {
     const { key, owner } = await this.apiKeys.verify(apiKeyId, secret, ip);
-    return this.openSession(key.id, owner, ip);
+    return this.openSession(key.id, owner, ip, 'api_key');
   }
 
   private async openSession(
     apiKeyId: string,
     owner: ApiUserEntity,
     ip: string | null,
+    grant: TokenGrant,
   ): Promise<IssuedTokens> {
     const { session, refreshToken } = await this.sessions.open(
       { apiUserId: owner.id, apiKeyId, ip },
@@ -70,6 +73,7 @@ export class TokenService {
       sessionId: session.id,
       apiKeyId,
     });
+    this.metrics.tokenIssued(grant);
     return {
       accessToken: access.token,
       expiresIn: access.expiresIn,

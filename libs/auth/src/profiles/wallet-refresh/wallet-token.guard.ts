@@ -2,12 +2,14 @@ import {
   applyDecorators,
   type CanActivate,
   type ExecutionContext,
+  Inject,
   Injectable,
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import { Public } from '../../common/decorators';
 import { DomainError } from '../../common/domain-error';
+import { AUTH_METRICS, type AuthMetricsSink } from '../../metrics/auth-metrics';
 import { type WalletPrincipal, WalletTokenService } from './wallet-token.service';
 
 export const WALLET_TOKEN_SECURITY = 'wallet-token';
@@ -24,7 +26,10 @@ interface WalletRequest {
  */
 @Injectable()
 export class WalletTokenGuard implements CanActivate {
-  constructor(private readonly walletTokens: WalletTokenService) {}
+  constructor(
+    private readonly walletTokens: WalletTokenService,
+    @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<WalletRequest>();
@@ -32,6 +37,7 @@ export class WalletTokenGuard implements CanActivate {
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     const principal = match ? await this.walletTokens.redeem(match[1]) : undefined;
     if (!principal) {
+      this.metrics.authFailed('invalid_wallet_token');
       throw new DomainError(
         'unauthorized',
         'The wallet token is missing, invalid, expired or already used.',
