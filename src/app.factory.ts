@@ -12,6 +12,7 @@ import { installSecurityHeaders, securityHeadersFor } from './http/security-head
 import { installServerEventAnswers } from './http/server-events';
 import { fastifyTrustProxy } from './http/trust-proxy';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown';
+import { ServerMetrics } from './metrics/server-metrics';
 import { buildOpenApiDocument, mountSwagger } from './swagger';
 
 /** Request bodies above 64 KiB are refused with 413 before they are parsed. */
@@ -51,8 +52,11 @@ export async function createApp(
   installServerEventAnswers(fastify.server, securityHeaders);
   installSecurityHeaders(fastify, securityHeaders);
   installRequestHeadChecks(fastify);
+  // METRICS_ENABLED=false: no counters, no hook, no route, no port.
+  const metrics = config.metrics.enabled ? new ServerMetrics() : null;
+  metrics?.http.install(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(config),
+    AppModule.register(config, metrics),
     adapter,
     {
       logger: options.logger ?? ['log', 'warn', 'error'],

@@ -9,12 +9,15 @@ import type { AppConfig } from './config/env';
 import { keyEncryptionSecretFor } from './config/key-encryption-secret';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { MetricsModule } from './metrics/metrics.module';
+import type { ServerMetrics } from './metrics/server-metrics';
 import { WalletOperationController } from './wallet/wallet-operation.controller';
 
 /** The standalone server: a thin host of the library, configured from validated settings. */
 @Module({})
 export class AppModule {
-  static register(config: AppConfig): DynamicModule {
+  /** `metrics`: the server's metrics when METRICS_ENABLED (createApp makes them), else null. */
+  static register(config: AppConfig, metrics: ServerMetrics | null = null): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -44,6 +47,7 @@ export class AppModule {
             maxSessionsPerApiKey: config.maxSessionsPerApiKey,
             auditRetentionDays: config.auditRetentionDays,
             databaseTimeoutMs: config.database.timeoutMs,
+            ...(metrics && { metrics: metrics.auth }),
           }),
           profiles: config.profiles,
         }),
@@ -52,6 +56,7 @@ export class AppModule {
           delayMs: config.shutdownDelayMs,
         }),
         HealthModule.register(config.database.timeoutMs),
+        ...(metrics ? [MetricsModule.register(metrics, config.metrics.port, config.host)] : []),
       ],
       // The wallet operation needs seed 004's guard, so it exists only with that profile.
       controllers: config.profiles.includes('wallet-refresh') ? [WalletOperationController] : [],

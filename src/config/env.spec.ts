@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       auditRetentionDays: 365,
       shutdownTimeoutMs: 10_000,
       shutdownDelayMs: 0,
+      metrics: { enabled: true, port: undefined },
     });
     expect(config.bootstrapAdmin).toBeUndefined();
     expect(config.signingKeyRotationDays).toBe(90);
@@ -135,6 +136,11 @@ describe('loadConfig', () => {
     [{ SHUTDOWN_TIMEOUT_MS: '-1' }, 'SHUTDOWN_TIMEOUT_MS'],
     [{ SHUTDOWN_TIMEOUT_MS: '10s' }, 'SHUTDOWN_TIMEOUT_MS'],
     [{ SHUTDOWN_DELAY_MS: '700000' }, 'SHUTDOWN_DELAY_MS'],
+    [{ METRICS_ENABLED: 'yes' }, 'METRICS_ENABLED'],
+    [{ METRICS_PORT: '70000' }, 'METRICS_PORT'],
+    [{ METRICS_PORT: 'nine' }, 'METRICS_PORT'],
+    [{ METRICS_PORT: '3000' }, 'METRICS_PORT'],
+    [{ METRICS_PORT: '8080', PORT: '8080' }, 'METRICS_PORT'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
@@ -148,6 +154,15 @@ describe('loadConfig', () => {
     [' 10.0.0.0/8 , 192.168.1.7, fd00::/8 ', ['10.0.0.0/8', '192.168.1.7', 'fd00::/8']],
   ])('reads TRUST_PROXY=%j', (raw, expected) => {
     expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  it('reads METRICS_ENABLED and METRICS_PORT', () => {
+    expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({ enabled: true, port: 9464 });
+    expect(loadConfig({ METRICS_ENABLED: 'false' }).metrics).toEqual({ enabled: false });
+    // Off wins: no port is opened either.
+    expect(loadConfig({ METRICS_ENABLED: '0', METRICS_PORT: '9464' }).metrics).toEqual({
+      enabled: false,
+    });
   });
 
   it('reads the bounded-growth settings', () => {

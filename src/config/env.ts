@@ -75,6 +75,11 @@ export interface AppConfig {
    * answers 503, so that a load balancer polling it stops sending before the listener closes.
    */
   shutdownDelayMs: number;
+  /**
+   * Prometheus metrics: off (`enabled: false`), at `GET /metrics` on the main port, or, with a
+   * `port`, only on that port (its own small HTTP server, on the same HOST).
+   */
+  metrics: { enabled: boolean; port?: number };
 }
 
 function readProfiles(env: Env): ProfileName[] {
@@ -255,5 +260,17 @@ export function loadConfig(env: Env): AppConfig {
     profiles: readProfiles(env),
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     shutdownDelayMs: readInt(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
+    metrics: readMetrics(env),
   };
+}
+
+function readMetrics(env: Env): AppConfig['metrics'] {
+  const enabled = readBoolean(env, 'METRICS_ENABLED', true);
+  const set = (env.METRICS_PORT ?? '').trim() !== '';
+  // 0 asks the system for a free port (tests); the address is then MetricsServer.port.
+  const port = set ? readInt(env, 'METRICS_PORT', 0, 0, 65_535) : undefined;
+  if (port !== undefined && port !== 0 && port === readInt(env, 'PORT', 3000, 0, 65_535)) {
+    throw new ConfigError('METRICS_PORT', `must differ from PORT (${port})`);
+  }
+  return enabled ? { enabled, port } : { enabled };
 }

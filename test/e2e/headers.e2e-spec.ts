@@ -163,6 +163,7 @@ describe('Response headers', () => {
       [`${M.GET} /health`]: () => http.get('/health'),
       [`${M.GET} /health/live`]: () => http.get('/health/live'),
       [`${M.GET} /health/ready`]: () => http.get('/health/ready'),
+      [`${M.GET} /metrics`]: () => http.get('/metrics'),
       [`${M.GET} /keys`]: () => http.get('/keys').set(auth),
       [`${M.POST} /keys/rotate`]: () => http.post('/keys/rotate').set(auth),
       // The `next` key: revoking it withdraws nothing that signs.
