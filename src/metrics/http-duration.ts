@@ -59,9 +59,10 @@ export class HttpDurationHistogram {
 
   observe(method: string, route: string, status: number, seconds: number): void {
     let byRoute = this.series.get(method);
-    if (byRoute === undefined) this.series.set(method, (byRoute = new Map()));
+    if (byRoute === undefined)
+      this.series.set(method, (byRoute = new Map<string, Map<number, Series>>()));
     let byStatus = byRoute.get(route);
-    if (byStatus === undefined) byRoute.set(route, (byStatus = new Map()));
+    if (byStatus === undefined) byRoute.set(route, (byStatus = new Map<number, Series>()));
     let series = byStatus.get(status);
     if (series === undefined) {
       series = {
