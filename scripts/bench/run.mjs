@@ -45,6 +45,9 @@ const REPEATS = Number(arg('repeats', 3));
 const DURATION = Number(arg('duration', 10));
 const CONNECTIONS = Number(arg('connections', 50));
 
+/** The suffix of the scenarios run on the server with its observability off. */
+const QUIET = ' (observability off)';
+
 /** Only the scenarios whose name contains this text (quick runs; ratios need both sides). */
 const ONLY = arg('only', '');
 /** `--only` picks the measurements whose name contains it; a trailing `$` anchors it to the end. */
@@ -115,7 +118,11 @@ async function startPostgres() {
 }
 
 /** Our server (dist/), fresh embedded database, rate limiting off. */
-async function startOurs() {
+/**
+ * Our server, built, on a fresh database. `env` overrides its defaults: the observability-off
+ * variant turns metrics off, to measure what the defaults cost in the same run.
+ */
+async function startOurs(env = {}) {
   const postgres = POSTGRES ? await startPostgres() : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'auth-bench-'));
   const port = await freePort();
@@ -140,6 +147,7 @@ async function startOurs() {
       BOOTSTRAP_ADMIN_KEY_SECRET: admin.api_key_secret,
       BENCH_CPU_PROF_DIR: CPU_PROF_DIR,
       BENCH_PROBE_FILE: PROBE_FILE,
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -310,6 +318,12 @@ async function main() {
     `bench: ${REPEATS} repeats, ${DURATION} s, ${CONNECTIONS} connections, ${TASKSET ? 'server on core 0, load on core 1' : 'no taskset: unpinned'}, ours on ${POSTGRES ? 'PostgreSQL' : 'SQLite'}`,
   );
   const ours = await startOurs();
+  // The same server with its observability off (metrics; logs have no switch yet), measured on
+  // the token endpoints only: the difference is what the defaults cost.
+  const quiet =
+    selected(`ours POST /auth/token${QUIET}`) || selected(`ours POST /auth/token/refresh${QUIET}`)
+      ? await startOurs({ METRICS_ENABLED: 'false' })
+      : undefined;
   const peer = await startForked('scripts/bench/oidc-provider-target.mjs');
   const bare = await startForked('scripts/bench/bare-nest-target.cjs');
   const spare = CONNECTIONS * 4;
@@ -425,6 +439,25 @@ async function main() {
         }),
       }),
     'bare Nest route (Fastify)': async () => measure(bare, { method: 'GET', path: '/bare' }),
+    [`ours POST /auth/token${QUIET}`]: async () =>
+      measure(quiet, {
+        method: 'POST',
+        path: '/auth/token',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(quiet.admin),
+      }),
+    [`ours POST /auth/token/refresh${QUIET}`]: async () => {
+      const queue = await quiet.refreshTokens(spare);
+      return measure(
+        quiet,
+        rotating(
+          '/auth/token/refresh',
+          queue,
+          (token) => JSON.stringify({ refresh_token: token }),
+          (b) => b.refresh_token,
+        ),
+      );
+    },
   };
 
   for (const name of Object.keys(scenarios)) if (!selected(name)) delete scenarios[name];
@@ -458,7 +491,9 @@ async function main() {
       }
     }
   } finally {
-    await Promise.all([ours, peer, bare, ...calibrationTargets].map((target) => target.stop()));
+    await Promise.all(
+      [ours, quiet, peer, bare, ...calibrationTargets].map((target) => target?.stop()),
+    );
   }
 
   const table = Object.fromEntries(
@@ -491,6 +526,11 @@ async function main() {
       rps('bare Nest route (Fastify)'),
     'protected route, fresh token: ours / bare route':
       rps('ours GET /api-users/me (fresh token)') / rps('bare Nest route (Fastify)'),
+    // Defaults against observability off: below 1 is what the defaults cost (budget: 0.9).
+    'refresh, defaults / observability off':
+      rps('ours POST /auth/token/refresh') / rps(`ours POST /auth/token/refresh${QUIET}`),
+    'token, defaults / observability off':
+      rps('ours POST /auth/token') / rps(`ours POST /auth/token${QUIET}`),
   };
   const report = {
     date: new Date().toISOString(),
