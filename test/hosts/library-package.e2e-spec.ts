@@ -86,7 +86,12 @@ describe('The library package', () => {
     expect(exported).toEqual(
       [
         'AUTH_ENTITIES',
+        'AUTH_FAILURE_REASONS',
         'AUTH_MIGRATIONS',
+        'NO_AUTH_METRICS',
+        'REFRESH_RESULTS',
+        'SESSION_REVOKED_REASONS',
+        'TOKEN_GRANTS',
         'AUTH_SECURITY_SCHEMES',
         'addAuthSecuritySchemes',
         'documentAuthGuard',
