@@ -84,8 +84,10 @@ describe('WalCheckpointer', () => {
         await fullCheckpoint({ seen });
         writeRound();
       }
-      // Without checkpoints the log would hold all five rounds.
-      expect(walBytes()).toBeLessThan(oneRound * 2);
+      // Without checkpoints the log would hold all five rounds. With them it is reused from
+      // its start, and holds at most a round or two: a round can start while a checkpoint is
+      // still finishing (seen on a loaded machine under Node 24: 2.2 rounds).
+      expect(walBytes()).toBeLessThan(oneRound * 3);
     } finally {
       await checkpointer.stop();
     }
