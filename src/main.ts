@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { BootstrapAdminService } from '../libs/auth/src/api-users/bootstrap-admin.service';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/env';
 
@@ -23,7 +24,16 @@ async function bootstrap(): Promise<void> {
   logger.log(
     `ready in ${Math.round(performance.now() - started)} ms on port ${config.port} (${where}); ${config.docsEnabled ? 'Swagger UI at /docs' : 'docs disabled'}`,
   );
+  // Nobody can administer a server without an admin: say how to make the first one.
+  const adminExists = await app
+    .get(BootstrapAdminService)
+    .adminExists()
+    .catch(() => true);
+  if (!adminExists) logger.warn(NO_ADMIN_HINT);
 }
+
+const NO_ADMIN_HINT =
+  'no admin exists yet: create one with `npx auth-admin bootstrap-admin` (same environment variables as the server), or start with BOOTSTRAP_ADMIN_KEY_ID and BOOTSTRAP_ADMIN_KEY_SECRET set';
 
 bootstrap().catch((error: unknown) => {
   // Only the error class and message: a driver message is safe here (start-up, no request data).

@@ -86,6 +86,14 @@ export class ApiKeysService {
     });
   }
 
+  /** Revokes a key known by its id alone (the command line); returns its owner's id. */
+  async revokeById(apiKeyId: string, ip: string | null): Promise<string> {
+    const key = await this.keys.findWithOwner(apiKeyId);
+    if (!key) throw new DomainError('not_found', 'No such API key.', 'api_key_id');
+    await this.revoke(key.apiUserId, apiKeyId, ip);
+    return key.apiUserId;
+  }
+
   /** An active key of an active user, for callers the host has authenticated itself. */
   async findActive(apiKeyId: string): Promise<{ key: ApiKeyEntity; owner: ApiUserEntity }> {
     const key = await this.keys.findWithOwner(apiKeyId);

@@ -20,6 +20,6 @@ import { UnknownKeyFailuresAudit } from './unknown-key-failures.audit';
     FailedAttemptsLimiter,
     UnknownKeyFailuresAudit,
   ],
-  exports: [ApiUsersService, ApiKeysService],
+  exports: [ApiUsersService, ApiKeysService, BootstrapAdminService],
 })
 export class ApiUsersModule {}

@@ -9,7 +9,9 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiUserEntity } from './api-user.entity';
 import { ApiKeysRepository } from './api-keys.repository';
+import { ApiKeysService, type IssuedApiKey } from './api-keys.service';
 import { ApiUsersRepository } from './api-users.repository';
+import { DomainError } from '../common/domain-error';
 
 export const BOOTSTRAP_ADMIN_NAME = 'bootstrap-admin';
 
@@ -23,8 +25,55 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
     private readonly keys: ApiKeysRepository,
     private readonly audit: AuditService,
     private readonly unitOfWork: UnitOfWork,
+    private readonly apiKeys: ApiKeysService,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
   ) {}
+
+  /** Whether any API user with the admin role exists (whatever its status). */
+  adminExists(): Promise<boolean> {
+    return this.users.existsWithRole('admin');
+  }
+
+  /**
+   * Creates an active admin with a generated API key, for an operator at the command line: the
+   * key's secret is in the result only. Refused (`conflict`) when an admin exists already,
+   * unless `evenIfAdminExists`; a taken name is a `conflict` too.
+   */
+  async createAdmin(
+    name: string,
+    { evenIfAdminExists = false, createdBy = 'cli' } = {},
+  ): Promise<{ admin: ApiUserEntity; apiKey: IssuedApiKey }> {
+    try {
+      return await this.unitOfWork.transaction(async (manager) => {
+        if (!evenIfAdminExists && (await this.users.existsWithRole('admin', manager))) {
+          throw new DomainError('conflict', 'An admin exists already.', 'role');
+        }
+        if (await this.users.existsByName(name, manager)) throw nameTaken();
+        const now = nowMs();
+        const admin = Object.assign(new ApiUserEntity(), {
+          id: uuidv7(),
+          name,
+          role: 'admin',
+          status: 'active',
+          registrationTokenHash: null,
+          registrationTokenExpiresAt: null,
+          createdAt: now,
+          updatedAt: now,
+        } satisfies ApiUserEntity);
+        await this.users.insert(admin, manager);
+        await this.audit.record(manager, {
+          type: 'api_user.created',
+          apiUserId: admin.id,
+          data: { role: 'admin', created_by: createdBy },
+        });
+        const apiKey = await this.apiKeys.issue(manager, admin.id, now, null);
+        return { admin, apiKey };
+      });
+    } catch (error) {
+      // Two creations at once: the unique index on the name decides.
+      throw isUniqueViolation(error) ? nameTaken() : error;
+    }
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const credentials = this.options.bootstrapAdmin;
@@ -73,4 +122,8 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
       if (!isUniqueViolation(error)) throw error;
     }
   }
+}
+
+function nameTaken(): DomainError {
+  return new DomainError('conflict', 'An API user with this name already exists.', 'name');
 }

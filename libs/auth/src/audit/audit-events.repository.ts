@@ -38,6 +38,25 @@ export class AuditEventsRepository {
     await this.repo(manager).update({ id }, { data });
   }
 
+  /**
+   * Events created at or after `since`, oldest first, `limit` at a time: the next batch starts
+   * after the last id of the previous one (ids are UUIDv7, so their order is creation order).
+   */
+  findBatchSince(
+    since: number,
+    afterId: string | null,
+    limit: number,
+  ): Promise<AuditEventEntity[]> {
+    const query = this.repo()
+      .createQueryBuilder('row')
+      .where('row.id >= :floor AND row.created_at >= :since', {
+        floor: uuidv7Floor(since),
+        since,
+      });
+    if (afterId !== null) query.andWhere('row.id > :afterId', { afterId });
+    return query.orderBy('row.id', 'ASC').limit(limit).getMany();
+  }
+
   /** A user's events, newest first (ids are time-ordered, so they break ties within a millisecond). */
   findPageOfUser(apiUserId: string, page: PageRequest): Promise<[AuditEventEntity[], number]> {
     return this.repo().findAndCount({

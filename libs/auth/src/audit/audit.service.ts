@@ -57,6 +57,17 @@ export class AuditService {
     );
   }
 
+  /** Every event created at or after `since`, oldest first, read in batches (an export). */
+  async *eventsSince(since: number, batchSize = 500): AsyncGenerator<AuditEventEntity> {
+    let afterId: string | null = null;
+    for (;;) {
+      const batch = await this.events.findBatchSince(since, afterId, batchSize);
+      yield* batch;
+      if (batch.length < batchSize) return;
+      afterId = batch[batch.length - 1].id;
+    }
+  }
+
   findPageOfUser(apiUserId: string, page: PageRequest): Promise<[AuditEventEntity[], number]> {
     return this.events.findPageOfUser(apiUserId, page);
   }

@@ -10,7 +10,7 @@ import type { Principal } from '../common/principal';
 import { RotatedSigningKeyDto, SigningKeyDto, SigningKeyListDto } from './dto/signing-key.dto';
 import { SigningKeyLifecycleService, type SigningKeyInfo } from './signing-key-lifecycle.service';
 
-function toSigningKeyDto(key: SigningKeyInfo): SigningKeyDto {
+export function toSigningKeyDto(key: SigningKeyInfo): SigningKeyDto {
   return {
     kid: key.kid,
     alg: key.alg,

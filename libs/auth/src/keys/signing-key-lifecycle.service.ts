@@ -31,6 +31,12 @@ export interface SigningKeyInfo {
   revokedAt: number | null;
 }
 
+/** Stored signing keys, and how many were re-sealed under the current key-encryption secret. */
+export interface SealingReport {
+  keys: number;
+  resealed: number;
+}
+
 /** Who asked for a change, for its audit event (nothing for the automatic rotation). */
 export interface KeyChangeActor {
   apiUserId?: string | null;
@@ -52,6 +58,7 @@ export class SigningKeyLifecycleService implements OnModuleInit, OnModuleDestroy
   private timer: NodeJS.Timeout | undefined;
   private tick: Promise<void> | undefined;
   private failing = false;
+  private sealedAtStart: SealingReport = { keys: 0, resealed: 0 };
 
   constructor(
     private readonly keys: SigningKeysRepository,
@@ -63,7 +70,7 @@ export class SigningKeyLifecycleService implements OnModuleInit, OnModuleDestroy
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.sealStoredKeys();
+    this.sealedAtStart = await this.sealStoredKeys();
     await this.ensureKeySet();
     await this.ring.reload();
     await this.rotateIfDue();
@@ -78,6 +85,15 @@ export class SigningKeyLifecycleService implements OnModuleInit, OnModuleDestroy
     clearInterval(this.timer);
     this.timer = undefined;
     await this.tick;
+  }
+
+  /**
+   * Seals under the current secret every key not sealed under it yet (start-up did it already;
+   * this catches keys written since). Counts the re-sealing done at start-up too.
+   */
+  async resealStoredKeys(): Promise<SealingReport> {
+    const { keys, resealed } = await this.sealStoredKeys();
+    return { keys, resealed: resealed + this.sealedAtStart.resealed };
   }
 
   /** Every key, newest first. */
@@ -234,9 +250,10 @@ export class SigningKeyLifecycleService implements OnModuleInit, OnModuleDestroy
    * earlier version, and keys sealed under `previousKeyEncryptionSecret`. A key that opens
    * under neither stops the start (the secret is wrong).
    */
-  private async sealStoredKeys(): Promise<void> {
+  private async sealStoredKeys(): Promise<SealingReport> {
     let resealed = 0;
-    for (const { kid, privateKey } of await this.keys.findAllPrivateKeys()) {
+    const stored = await this.keys.findAllPrivateKeys();
+    for (const { kid, privateKey } of stored) {
       const opened = this.encryption.open(privateKey);
       if (!opened.stale) continue;
       await this.unitOfWork.write((manager) =>
@@ -247,6 +264,7 @@ export class SigningKeyLifecycleService implements OnModuleInit, OnModuleDestroy
     if (resealed > 0) {
       this.logger.log(`sealed ${resealed} signing key(s) under the current key-encryption secret`);
     }
+    return { keys: stored.length, resealed };
   }
 }
 

@@ -289,7 +289,7 @@ export class SessionsService {
     reason: SessionRevocationReason,
     now: number,
     ip: string | null,
-  ): Promise<void> {
+  ): Promise<number> {
     const revoked = await this.sessions.revokeAllOfUser(apiUserId, reason, now, manager);
     const ids = revoked.map((session) => session.id);
     await this.auditRevocations(manager, ids, apiUserId, reason, ip);
@@ -299,6 +299,14 @@ export class SessionsService {
     if (ids.length > 0) this.metrics.sessionsRevoked(reason, ids.length);
     // Before the caller's commit: a suspended user's keys open no session meanwhile.
     new Set(revoked.map((session) => session.apiKeyId)).forEach((key) => this.headroom.forget(key));
+    return ids.length;
+  }
+
+  /** Ends every live session of an API user in one transaction (reason `revoked`); how many. */
+  revokeEveryOfUser(apiUserId: string, ip: string | null): Promise<number> {
+    return this.unitOfWork.transaction((manager) =>
+      this.revokeAllOfUser(manager, apiUserId, 'revoked', nowMs(), ip),
+    );
   }
 
   /** Ends every live session opened with an API key (key revocation). */

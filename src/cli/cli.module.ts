@@ -1,0 +1,78 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSourceOptions } from 'typeorm';
+import { AuthModule } from '../../libs/auth/src';
+import { buildDataSourceOptions } from '../config/database';
+import type { AppConfig } from '../config/env';
+import { keyEncryptionSecretFor } from '../config/key-encryption-secret';
+import { initializeWithMigrations } from '../config/migrations';
+import { ApiKeysCommands } from './api-keys.command';
+import { ApiUsersCommands } from './api-users.command';
+import { AuditCommands } from './audit.command';
+import { BootstrapAdminCommand } from './bootstrap-admin.command';
+import { KeysCommands } from './keys.command';
+import { RewrapKeysCommand } from './rewrap-keys.command';
+import { AuthAdminRootCommand } from './root.command';
+import { SessionsCommands } from './sessions.command';
+
+/**
+ * What `auth-admin` runs in: the server's data source (same variables, same migrations) and
+ * the library's services, in an application context with no HTTP layer and no background
+ * work. No timer is started (clean-up off, no automatic key rotation: the server does those),
+ * and BOOTSTRAP_ADMIN_* are the server's business: the CLI creates an admin only when asked.
+ */
+@Module({})
+export class CliModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...buildDataSourceOptions(config.database),
+            // stdout is the command's: TypeORM's own console logging (migrations) is off.
+            logging: false,
+            // One attempt: an operator wants the error now, not after nine retries.
+            toRetry: () => false,
+          }),
+          dataSourceFactory: (options) => initializeWithMigrations(options as DataSourceOptions),
+        }),
+        AuthModule.forRootAsync({
+          useFactory: () => ({
+            issuer: config.issuer,
+            audience: config.audience,
+            accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+            refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+            sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+            refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+            keyEncryptionSecret: keyEncryptionSecretFor(config),
+            previousKeyEncryptionSecret: config.previousKeyEncryptionSecret,
+            signingKeyRotationDays: 0,
+            cleanupIntervalSeconds: 0,
+            walletTokenTtlSeconds: config.walletTokenTtlSeconds,
+            walletTokenAudience: config.walletTokenAudience,
+            registrationTokenTtlSeconds: config.registrationTokenTtlSeconds,
+            maxSessionsPerApiKey: config.maxSessionsPerApiKey,
+            auditRetentionDays: config.auditRetentionDays,
+            databaseTimeoutMs: config.database.timeoutMs,
+            globalGuard: false,
+          }),
+          profiles: [],
+          adminApi: false,
+          clientsApi: false,
+          oauth: false,
+        }),
+      ],
+      providers: [
+        AuthAdminRootCommand,
+        BootstrapAdminCommand,
+        ...ApiUsersCommands,
+        ...ApiKeysCommands,
+        ...KeysCommands,
+        ...SessionsCommands,
+        ...AuditCommands,
+        RewrapKeysCommand,
+      ],
+    };
+  }
+}
