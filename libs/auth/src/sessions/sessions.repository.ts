@@ -29,9 +29,16 @@ interface LivenessRow {
 /** A session a bulk revocation ended. */
 export type RevokedSession = Pick<SessionEntity, 'id' | 'apiKeyId'>;
 
+/** Whether a session may be deleted (see disposableAfter), with the library's table names unprefixed. */
+const DISPOSABLE_SQL = `CASE WHEN s.expires_at <= :now OR s.revoked_at < :revokedBefore
+  OR NOT EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.session_id = s.id AND rt.expires_at > :idleBefore)
+  THEN 1 ELSE 0 END`;
+
 @Injectable()
 export class SessionsRepository {
   private readonly liveness: KeyedRead<LivenessRow>;
+  /** DISPOSABLE_SQL under the data source's table names, renamed once. */
+  private disposableSql?: string;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -170,11 +177,7 @@ export class SessionsRepository {
       .createQueryBuilder('s')
       .select('s.id', 'id')
       .addSelect(
-        authTableRenamer(this.dataSource)(
-          `CASE WHEN s.expires_at <= :now OR s.revoked_at < :revokedBefore
-             OR NOT EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.session_id = s.id AND rt.expires_at > :idleBefore)
-           THEN 1 ELSE 0 END`,
-        ),
+        (this.disposableSql ??= authTableRenamer(this.dataSource)(DISPOSABLE_SQL)),
         'disposable',
       )
       .where('s.id > :after', { after })

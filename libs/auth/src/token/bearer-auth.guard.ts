@@ -62,15 +62,16 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
+    // Public routes first: the token endpoints pass here on every request, and need nothing else.
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) {
+      return true;
+    }
     const request = requestOfContext(context) as BearerRequest | undefined;
     if (request === undefined || request[CHECKED]) return true;
     const { liveness, verified } = this;
     if (!liveness || !verified) {
       throw new Error('BearerAuthGuard runs in an app without AuthModule: import AuthModule');
-    }
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) {
-      return true;
     }
     const token = bearerTokenOf(request.headers.authorization);
     if (token === undefined) this.refuse(context, 'missing');
