@@ -15,6 +15,18 @@ import { RewrapKeysCommand } from './rewrap-keys.command';
 import { AuthAdminRootCommand } from './root.command';
 import { SessionsCommands } from './sessions.command';
 
+/** Every command class of `auth-admin`. */
+export const CLI_COMMANDS = [
+  AuthAdminRootCommand,
+  BootstrapAdminCommand,
+  ...ApiUsersCommands,
+  ...ApiKeysCommands,
+  ...KeysCommands,
+  ...SessionsCommands,
+  ...AuditCommands,
+  RewrapKeysCommand,
+];
+
 /**
  * What `auth-admin` runs in: the server's data source (same variables, same migrations) and
  * the library's services, in an application context with no HTTP layer and no background
@@ -63,16 +75,7 @@ export class CliModule {
           oauth: false,
         }),
       ],
-      providers: [
-        AuthAdminRootCommand,
-        BootstrapAdminCommand,
-        ...ApiUsersCommands,
-        ...ApiKeysCommands,
-        ...KeysCommands,
-        ...SessionsCommands,
-        ...AuditCommands,
-        RewrapKeysCommand,
-      ],
+      providers: CLI_COMMANDS,
     };
   }
 }

@@ -2,7 +2,8 @@
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
 import { loadConfig } from '../config/env';
-import { CliModule } from './cli.module';
+import { CLI_COMMANDS, CliModule } from './cli.module';
+import { flagsOf, withDashedOperandsLast } from './dashed-operands';
 import { failureLine, isCommanderError } from './failure-line';
 
 /**
@@ -22,6 +23,8 @@ function exit(code: number): void {
 async function main(): Promise<number> {
   const outcome: { failure?: unknown } = {};
   const config = loadConfig(process.env);
+  const [node, script, ...args] = process.argv;
+  process.argv = [node, script, ...withDashedOperandsLast(args, flagsOf(CLI_COMMANDS))];
   await CommandFactory.run(CliModule.register(config), {
     logger: false,
     abortOnError: false,

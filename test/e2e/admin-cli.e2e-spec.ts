@@ -231,6 +231,14 @@ describe('Admin command line (auth-admin)', () => {
     );
 
     expectRefusal(await cli(db, ['api-keys', 'revoke', 'no-such-key-0001']), /not_found.*API key/);
+    // One id in 64 begins with "-": it is still an operand, not an unknown option or help.
+    for (const dashed of [
+      '-flVTtWBJp_2hrsZThBLlA',
+      '-hVTtWBJp_2hrsZThBLlA',
+      '--VTtWBJp_2hrsZThBLl',
+    ]) {
+      expectRefusal(await cli(db, ['api-keys', 'revoke', dashed, '--json']), /not_found.*API key/);
+    }
     expectRefusal(
       await cli(db, ['api-keys', 'create', '--api-user', MISSING_USER]),
       /not_found.*API user/,
@@ -263,6 +271,10 @@ describe('Admin command line (auth-admin)', () => {
     expect(text.stdout.split('\n')[0]).toMatch(/^KID +ALG +STATUS/);
     expect(text.stdout).not.toMatch(/PRIVATE KEY|"d":/);
     expectRefusal(await cli(db, ['keys', 'revoke', 'no-such-kid']), /not_found.*signing key/);
+    expectRefusal(
+      await cli(db, ['keys', 'revoke', '-hVTtWBJp_2hrsZThBLlA']),
+      /not_found.*signing key/,
+    );
   }, 120_000);
 
   it('audit export prints JSON lines, --since keeps the later ones', async () => {
