@@ -29,7 +29,7 @@ export function flagsOf(commands: readonly Type[]): CliFlags {
     for (
       let proto = command.prototype as object | null;
       proto;
-      proto = Object.getPrototypeOf(proto)
+      proto = Object.getPrototypeOf(proto) as object | null
     ) {
       for (const name of Object.getOwnPropertyNames(proto)) {
         const method = Object.getOwnPropertyDescriptor(proto, name)?.value as unknown;
