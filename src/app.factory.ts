@@ -1,4 +1,5 @@
 import { type LoggerService, type LogLevel } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
@@ -12,6 +13,7 @@ import { installSecurityHeaders, securityHeadersFor } from './http/security-head
 import { installServerEventAnswers } from './http/server-events';
 import { fastifyTrustProxy } from './http/trust-proxy';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown';
+import { createServerLogging } from './logging/server-logging';
 import { ServerMetrics } from './metrics/server-metrics';
 import { buildOpenApiDocument, mountSwagger } from './swagger';
 
@@ -19,8 +21,13 @@ import { buildOpenApiDocument, mountSwagger } from './swagger';
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface CreateAppOptions {
-  /** Nest's logger setting: levels, a LoggerService (tests capture logs with one), or false. */
+  /**
+   * Replaces the server's logging (LOG_FORMAT / LOG_LEVEL) with Nest's own setting: levels, a
+   * LoggerService (tests capture what Nest logs with one), or false (nothing).
+   */
   logger?: false | LogLevel[] | LoggerService;
+  /** Where the server's log lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
 }
 
 /** Builds the standalone server (Fastify) exactly as `main.ts` runs it; tests use it too. */
@@ -29,6 +36,10 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const securityHeaders = securityHeadersFor(config.issuer);
+  const logging =
+    options.logger === undefined
+      ? createServerLogging(config.logging, options.logDestination)
+      : null;
   // Every answer is in the contract's error shape, those of the HTTP layer included: the
   // parser's refusals (clientErrorHandler), the router's (frameworkErrors), CONNECT and
   // unknown expectations (server events), long URLs and a missing Host (request head).
@@ -47,8 +58,12 @@ export async function createApp(
     // (the database is open until the drain ends), with `Connection: close`: Fastify's default
     // would answer it 503 in its own body, failing a request a load balancer had already sent.
     return503OnClosing: false,
+    // JSON lines through pino, Fastify's own logger: request ids, one access line per request.
+    ...logging?.fastifyOptions,
   });
   const fastify = adapter.getInstance();
+  // First, so that every later hook and the handler run with the request's logger.
+  logging?.install(fastify);
   installServerEventAnswers(fastify.server, securityHeaders);
   installSecurityHeaders(fastify, securityHeaders);
   installRequestHeadChecks(fastify);
@@ -59,7 +74,7 @@ export async function createApp(
     AppModule.register(config, metrics),
     adapter,
     {
-      logger: options.logger ?? ['log', 'warn', 'error'],
+      logger: options.logger ?? logging?.nest ?? false,
       abortOnError: false,
     },
   );

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { BootstrapAdminService } from '../libs/auth/src/api-users/bootstrap-admin.service';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/env';
+import { createRootLogger } from './logging/root-logger';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Main');
@@ -11,7 +12,8 @@ async function bootstrap(): Promise<void> {
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      logger.error(error.message);
+      // No configuration, so no LOG_FORMAT: the line is JSON, as by default.
+      createRootLogger({ format: 'json', level: 'info' })?.error(error.message);
       process.exit(1);
     }
     throw error;

@@ -141,6 +141,8 @@ describe('loadConfig', () => {
     [{ METRICS_PORT: 'nine' }, 'METRICS_PORT'],
     [{ METRICS_PORT: '3000' }, 'METRICS_PORT'],
     [{ METRICS_PORT: '8080', PORT: '8080' }, 'METRICS_PORT'],
+    [{ LOG_FORMAT: 'text' }, 'LOG_FORMAT'],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
@@ -163,6 +165,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ METRICS_ENABLED: '0', METRICS_PORT: '9464' }).metrics).toEqual({
       enabled: false,
     });
+  });
+
+  it('reads LOG_FORMAT and LOG_LEVEL (JSON at info by default)', () => {
+    expect(loadConfig({}).logging).toEqual({ format: 'json', level: 'info' });
+    expect(loadConfig({ LOG_FORMAT: 'Pretty', LOG_LEVEL: ' debug ' }).logging).toEqual({
+      format: 'pretty',
+      level: 'debug',
+    });
+    expect(loadConfig({ LOG_LEVEL: 'silent' }).logging.level).toBe('silent');
   });
 
   it('reads the bounded-growth settings', () => {

@@ -80,6 +80,15 @@ export interface AppConfig {
    * `port`, only on that port (its own small HTTP server, on the same HOST).
    */
   metrics: { enabled: boolean; port?: number };
+  /** Log lines on stdout: JSON (or `pretty` for people) at `level`; `silent` logs nothing. */
+  logging: LoggingConfig;
+}
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export interface LoggingConfig {
+  format: (typeof LOG_FORMATS)[number];
+  level: (typeof LOG_LEVELS)[number];
 }
 
 function readProfiles(env: Env): ProfileName[] {
@@ -261,7 +270,25 @@ export function loadConfig(env: Env): AppConfig {
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     shutdownDelayMs: readInt(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
     metrics: readMetrics(env),
+    logging: {
+      format: readChoice(env, 'LOG_FORMAT', LOG_FORMATS, 'json'),
+      level: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    },
   };
+}
+
+function readChoice<T extends string>(
+  env: Env,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (!choices.includes(raw as T)) {
+    throw new ConfigError(name, `must be one of ${choices.join(', ')}`);
+  }
+  return raw as T;
 }
 
 function readMetrics(env: Env): AppConfig['metrics'] {

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
@@ -27,6 +28,11 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Receives everything the server logs (default: nothing is logged). */
   logger?: LoggerService;
+  /**
+   * The server's own logging (pino, LOG_FORMAT / LOG_LEVEL from `env`) writing here instead of
+   * stdout; `logger` is then ignored.
+   */
+  logDestination?: DestinationStream;
   /** Reuse another app's database (restarts, several instances). */
   db?: TestDatabase;
 }
@@ -41,7 +47,12 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     ...db.env,
     ...options.env,
   });
-  const app = await createApp(config, { logger: options.logger ?? false });
+  const app = await createApp(
+    config,
+    options.logDestination
+      ? { logDestination: options.logDestination }
+      : { logger: options.logger ?? false },
+  );
   const close = () => app.close();
   return {
     app,
