@@ -1,10 +1,10 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { requestLogContext } from './request-log-context';
 
 /**
  * Nest's LoggerService over pino, so `new Logger('Sessions').warn(…)` anywhere in Nest or the
- * library writes a JSON line, with the request's `req_id` when one is being served. Nest calls
+ * library writes a JSON line. An object message becomes the line's fields (the library's
+ * filters pass `{ msg, req_id, … }` for what they log while answering a request). Nest calls
  * `error(message, stack?, context?)` and the others `(message, context?)`: the last string is
  * the context (the class that logged).
  */
@@ -43,9 +43,8 @@ export class NestPinoLogger implements LoggerService {
     rest: unknown[],
     extra?: Record<string, unknown>,
   ): void {
-    // The request's child logger has the root's level.
-    if (!this.root.isLevelEnabled(level)) return;
-    const logger = requestLogContext.getStore() ?? this.root;
+    const logger = this.root;
+    if (!logger.isLevelEnabled(level)) return;
     const last = rest[rest.length - 1];
     const fields: Record<string, unknown> = { ...extra };
     if (typeof last === 'string') fields.context = last;

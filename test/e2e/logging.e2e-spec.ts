@@ -34,7 +34,7 @@ describe('Logs (JSON lines through pino)', () => {
     for (const line of logs.parsed()) {
       expect(line).toEqual(
         expect.objectContaining({
-          time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+          time: expect.any(Number),
           level: expect.stringMatching(/^(trace|debug|info|warn|error|fatal)$/),
           msg: expect.any(String),
         }),

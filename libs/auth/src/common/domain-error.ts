@@ -42,4 +42,16 @@ export class DomainError extends HttpException {
     this.name = 'DomainError';
     this.message = text;
   }
+
+  /**
+   * A line for the filter that renders this error to log at `warn`, with the request's id: how
+   * a security event met while serving a request (a replayed refresh token) is told in the
+   * request's context. Fields must hold no secret.
+   */
+  logLine?: { message: string; fields: Record<string, string> };
+
+  withLogLine(message: string, fields: Record<string, string> = {}): this {
+    this.logLine = { message, fields };
+    return this;
+  }
 }

@@ -1,11 +1,11 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { logAnsweredError } from './answered-error-log';
 import { renderError } from './error-body';
 
 /**
- * Renders every error in the contract's `{ error: { code, message, ... } }` shape. Unexpected
- * errors are logged by class name and driver code only: their messages may quote SQL or the
- * parameters of a query, which can hold token hashes or secrets.
+ * Renders every error in the contract's `{ error: { code, message, ... } }` shape, and logs
+ * what needs telling (see logAnsweredError).
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -17,29 +17,15 @@ export class ErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const adapter = this.adapterHost.httpAdapter;
     const rendered = renderError(exception);
-    if (rendered.unexpected) {
-      const request = http.getRequest<unknown>();
-      const method = String(adapter.getRequestMethod(request));
-      const path = pathOf(String(adapter.getRequestUrl(request)));
-      this.logger.error(`unexpected ${describe(exception)} on ${method} ${path}`);
-    }
+    logAnsweredError(
+      this.logger,
+      { exception, unexpected: rendered.unexpected },
+      http.getRequest<unknown>(),
+      adapter,
+    );
     const response: unknown = http.getResponse();
     for (const [name, value] of Object.entries(rendered.headers ?? {}))
       adapter.setHeader(response, name, value);
     adapter.reply(response, rendered.body, rendered.status);
   }
-}
-
-function describe(exception: unknown): string {
-  if (exception instanceof Error) {
-    const code = (exception as { code?: unknown }).code;
-    return typeof code === 'string' ? `${exception.name} (${code})` : exception.name;
-  }
-  return typeof exception;
-}
-
-/** The path without its query string: query strings may carry tokens. */
-function pathOf(url: string): string {
-  const index = url.indexOf('?');
-  return index === -1 ? url : url.slice(0, index);
 }

@@ -6,6 +6,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { logAnsweredError } from '../common/answered-error-log';
 import { renderError } from '../common/error-body';
 import type { ErrorCode } from '../common/error-codes';
 
@@ -59,10 +60,12 @@ export class OAuthErrorFilter implements ExceptionFilter {
       body = { error: exception.error, error_description: exception.description };
     } else {
       const rendered = renderError(exception);
-      if (rendered.unexpected)
-        this.logger.error(
-          `unexpected ${exception instanceof Error ? exception.name : typeof exception}`,
-        );
+      logAnsweredError(
+        this.logger,
+        { exception, unexpected: rendered.unexpected },
+        host.switchToHttp().getRequest<unknown>(),
+        adapter,
+      );
       const [mappedStatus, error] = BY_CODE[rendered.body.error.code as ErrorCode] ?? [
         500,
         'server_error',

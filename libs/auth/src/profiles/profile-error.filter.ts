@@ -10,6 +10,7 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { logAnsweredError } from '../common/answered-error-log';
 import { renderError, type RenderedError } from '../common/error-body';
 import { createValidationPipe } from '../common/validation';
 
@@ -33,13 +34,14 @@ export abstract class ProfileErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const rendered = renderError(exception);
-    if (rendered.unexpected) {
-      this.logger.error(
-        `unexpected ${exception instanceof Error ? exception.name : typeof exception} in ${this.constructor.name}`,
-      );
-    }
-    const { status, body } = this.toProfile(rendered);
     const adapter = this.adapterHost.httpAdapter;
+    logAnsweredError(
+      this.logger,
+      { exception, unexpected: rendered.unexpected },
+      host.switchToHttp().getRequest<unknown>(),
+      adapter,
+    );
+    const { status, body } = this.toProfile(rendered);
     const response: unknown = host.switchToHttp().getResponse();
     for (const [name, value] of Object.entries(rendered.headers ?? {}))
       adapter.setHeader(response, name, value);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { AuditService, toAuditEvent } from '../audit/audit.service';
 import { nowMs } from '../common/clock';
@@ -51,8 +51,6 @@ const SUCCESSOR_SEAL_PURPOSE = 'refresh-token-successor';
  */
 @Injectable()
 export class RefreshRotationService {
-  private readonly logger = new Logger('RefreshRotation');
-
   constructor(
     private readonly tokens: RefreshTokensRepository,
     private readonly sessions: SessionsRepository,
@@ -214,8 +212,11 @@ export class RefreshRotationService {
     this.headroom.forget(candidate.apiKeyId);
     this.metrics.refresh('reused');
     if (revokedNow) this.metrics.sessionsRevoked('refresh_token_reused', 1);
-    this.logger.warn(`refresh token reuse detected: session ${candidate.sessionId} revoked`);
-    throw new DomainError('refresh_token_reused', undefined, 'refresh_token');
+    // Logged by the filter that answers, in the request's context (its req_id).
+    throw new DomainError('refresh_token_reused', undefined, 'refresh_token').withLogLine(
+      `refresh token reuse detected: session ${candidate.sessionId} revoked`,
+      { session_id: candidate.sessionId },
+    );
   }
 
   /**
