@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsModule } from './metrics/metrics.module';
 import type { ServerMetrics } from './metrics/server-metrics';
+import { TracingFlush } from './tracing/tracing-flush';
 import { WalletOperationController } from './wallet/wallet-operation.controller';
 
 /** The standalone server: a thin host of the library, configured from validated settings. */
@@ -60,7 +61,10 @@ export class AppModule {
       ],
       // The wallet operation needs seed 004's guard, so it exists only with that profile.
       controllers: config.profiles.includes('wallet-refresh') ? [WalletOperationController] : [],
-      providers: config.database.type === 'sqlite' ? [SqliteCheckpointService] : [],
+      providers: [
+        TracingFlush,
+        ...(config.database.type === 'sqlite' ? [SqliteCheckpointService] : []),
+      ],
     };
   }
 }

@@ -1,3 +1,5 @@
+// First: tracing, when configured, must patch http, fastify and the drivers before they load.
+import './tracing/register';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { BootstrapAdminService } from '../libs/auth/src/api-users/bootstrap-admin.service';
