@@ -49,6 +49,10 @@ export class AppModule {
             auditRetentionDays: config.auditRetentionDays,
             databaseTimeoutMs: config.database.timeoutMs,
             ...(metrics && { metrics: metrics.auth }),
+            ...(config.webhook && { webhook: config.webhook }),
+            ...(config.webhookRetryScheduleSeconds && {
+              securityEventRetryScheduleSeconds: config.webhookRetryScheduleSeconds,
+            }),
           }),
           profiles: config.profiles,
         }),

@@ -68,6 +68,8 @@ export class CliModule {
             auditRetentionDays: config.auditRetentionDays,
             databaseTimeoutMs: config.database.timeoutMs,
             globalGuard: false,
+            // The server's instances deliver the security events this process records.
+            relaySecurityEvents: false,
           }),
           profiles: [],
           adminApi: false,

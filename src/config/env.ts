@@ -1,3 +1,4 @@
+import { isWebhookSecret } from '../../libs/auth/src/security-events/webhook-sender';
 import {
   BOOTSTRAP_KEY_ID_PATTERN,
   BOOTSTRAP_KEY_SECRET_PATTERN,
@@ -82,6 +83,10 @@ export interface AppConfig {
   metrics: { enabled: boolean; port?: number };
   /** Log lines on stdout: JSON (or `pretty` for people) at `level`; `silent` logs nothing. */
   logging: LoggingConfig;
+  /** Security events POSTed to WEBHOOK_URL, signed with WEBHOOK_SECRET; off when unset. */
+  webhook?: { url: string; secret: string };
+  /** WEBHOOK_RETRY_SCHEDULE: seconds between attempts (default: the library's schedule). */
+  webhookRetryScheduleSeconds?: number[];
 }
 
 export const LOG_FORMATS = ['json', 'pretty'] as const;
@@ -274,7 +279,48 @@ export function loadConfig(env: Env): AppConfig {
       format: readChoice(env, 'LOG_FORMAT', LOG_FORMATS, 'json'),
       level: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     },
+    webhook: readWebhook(env),
+    webhookRetryScheduleSeconds: readRetrySchedule(env),
   };
+}
+
+function readWebhook(env: Env): AppConfig['webhook'] {
+  const url = env.WEBHOOK_URL?.trim();
+  const secret = env.WEBHOOK_SECRET?.trim();
+  if (!url) {
+    if (secret) throw new ConfigError('WEBHOOK_SECRET', 'is set but WEBHOOK_URL is not');
+    return undefined;
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+    throw new ConfigError('WEBHOOK_URL', 'must be an http(s) URL');
+  }
+  // The message never quotes the secret.
+  if (!secret || !isWebhookSecret(secret)) {
+    throw new ConfigError(
+      'WEBHOOK_SECRET',
+      'must be set with WEBHOOK_URL: whsec_ and base64 of at least 24 random bytes (`echo whsec_$(openssl rand -base64 32)`)',
+    );
+  }
+  return { url, secret };
+}
+
+function readRetrySchedule(env: Env): number[] | undefined {
+  const raw = env.WEBHOOK_RETRY_SCHEDULE?.trim();
+  if (!raw) return undefined;
+  const delays = raw.split(',').map((part) => Number(part.trim()));
+  if (delays.some((delay) => !Number.isFinite(delay) || delay <= 0 || delay > 86_400)) {
+    throw new ConfigError(
+      'WEBHOOK_RETRY_SCHEDULE',
+      'must be a comma list of seconds between attempts (each above 0, at most 86400)',
+    );
+  }
+  return delays;
 }
 
 function readChoice<T extends string>(

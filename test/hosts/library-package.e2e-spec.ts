@@ -90,6 +90,7 @@ describe('The library package', () => {
         'AUTH_MIGRATIONS',
         'NO_AUTH_METRICS',
         'REFRESH_RESULTS',
+        'SECURITY_EVENT_TYPES',
         'SESSION_REVOKED_REASONS',
         'TOKEN_GRANTS',
         'AUTH_SECURITY_SCHEMES',

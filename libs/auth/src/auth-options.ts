@@ -1,5 +1,11 @@
 import { MIN_KEY_ENCRYPTION_SECRET_LENGTH } from './keys/key-encryption';
 import { type AuthMetricsSink, NO_AUTH_METRICS } from './metrics/auth-metrics';
+import {
+  DEFAULT_MAX_DELIVERY_AGE_SECONDS,
+  DEFAULT_RETRY_SCHEDULE_SECONDS,
+} from './security-events/retry-schedule';
+import type { SecurityEvent } from './security-events/security-event';
+import { isWebhookSecret, type WebhookTarget } from './security-events/webhook-sender';
 
 /** Options of `AuthModule.forRoot()` / `forRootAsync()`. The library never reads environment variables: the host passes everything in. */
 export interface AuthModuleOptions {
@@ -83,6 +89,27 @@ export interface AuthModuleOptions {
    * Default: nothing is reported.
    */
   metrics?: AuthMetricsSink;
+  /**
+   * POST every security event (a replayed refresh token, a revoked session or key, a suspended
+   * user, a rotated or revoked signing key) to `url`, signed the Standard Webhooks way with
+   * `secret` (`whsec_` and base64 of at least 24 random bytes). Default: no webhook.
+   */
+  webhook?: WebhookTarget;
+  /**
+   * Receives the same events, for hosts that deliver them their own way: at least once, in
+   * order per session, off the request that caused them. A rejection is retried like a failed
+   * webhook delivery (so is the webhook, when both are set).
+   */
+  onSecurityEvent?: (event: SecurityEvent) => void | Promise<void>;
+  /**
+   * Whether this instance delivers the outbox's events (default true). Off for a process that
+   * only writes (the admin command line): the server's instances deliver its events.
+   */
+  relaySecurityEvents?: boolean;
+  /** Seconds between a failed delivery and the next attempt (default 5, 300, 1800, 7200, 18000, 36000, 36000, each ±20 %). */
+  securityEventRetryScheduleSeconds?: number[];
+  /** Deliveries of an event stop this long after it happened (default 86400, 24 h). */
+  securityEventMaxAgeSeconds?: number;
 }
 
 /** A bootstrap admin's key id: the ids the token endpoint accepts. */
@@ -91,10 +118,10 @@ export const BOOTSTRAP_KEY_ID_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 export const BOOTSTRAP_KEY_SECRET_PATTERN = /^[A-Za-z0-9_-]{32,256}$/;
 
 /** Options with every default applied: what services inject. */
-export type ResolvedAuthOptions = Required<
-  Omit<AuthModuleOptions, 'bootstrapAdmin' | 'previousKeyEncryptionSecret'>
-> &
-  Pick<AuthModuleOptions, 'bootstrapAdmin' | 'previousKeyEncryptionSecret'>;
+type OptionalAfterResolving =
+  'bootstrapAdmin' | 'previousKeyEncryptionSecret' | 'webhook' | 'onSecurityEvent';
+export type ResolvedAuthOptions = Required<Omit<AuthModuleOptions, OptionalAfterResolving>> &
+  Pick<AuthModuleOptions, OptionalAfterResolving>;
 
 const DAY = 86_400;
 
@@ -124,6 +151,13 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     auditRetentionDays: options.auditRetentionDays ?? 365,
     databaseTimeoutMs: options.databaseTimeoutMs ?? 5000,
     metrics: options.metrics ?? NO_AUTH_METRICS,
+    webhook: options.webhook,
+    onSecurityEvent: options.onSecurityEvent,
+    relaySecurityEvents: options.relaySecurityEvents ?? true,
+    securityEventRetryScheduleSeconds:
+      options.securityEventRetryScheduleSeconds ?? DEFAULT_RETRY_SCHEDULE_SECONDS,
+    securityEventMaxAgeSeconds:
+      options.securityEventMaxAgeSeconds ?? DEFAULT_MAX_DELIVERY_AGE_SECONDS,
   };
   validate(resolved);
   return resolved;
@@ -204,7 +238,43 @@ function validate(options: ResolvedAuthOptions): void {
   } else if (options.walletTokenAudience === options.audience) {
     problems.push('walletTokenAudience must differ from audience');
   }
+  problems.push(...securityEventProblems(options));
   if (problems.length > 0) {
     throw new Error(`Invalid AuthModule options: ${problems.join('; ')}`);
   }
+}
+
+function securityEventProblems(options: ResolvedAuthOptions): string[] {
+  const problems: string[] = [];
+  const { webhook } = options;
+  if (webhook !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(webhook.url);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      problems.push('webhook.url must be an http(s) URL');
+    }
+    // Never echo the secret: only what is wrong with it.
+    if (typeof webhook.secret !== 'string' || !isWebhookSecret(webhook.secret)) {
+      problems.push('webhook.secret must be whsec_ and base64 of at least 24 bytes');
+    }
+  }
+  if (options.onSecurityEvent !== undefined && typeof options.onSecurityEvent !== 'function') {
+    problems.push('onSecurityEvent must be a function');
+  }
+  const schedule = options.securityEventRetryScheduleSeconds;
+  if (
+    !Array.isArray(schedule) ||
+    schedule.length === 0 ||
+    schedule.some((delay) => typeof delay !== 'number' || !(delay > 0))
+  ) {
+    problems.push('securityEventRetryScheduleSeconds must be a list of positive numbers');
+  }
+  if (!(options.securityEventMaxAgeSeconds > 0)) {
+    problems.push('securityEventMaxAgeSeconds must be positive');
+  }
+  return problems;
 }

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { SecurityEventsModule } from './security-events/security-events.module';
 import { APP_GUARD, RouterModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiUsersModule } from './api-users/api-users.module';
@@ -113,6 +114,7 @@ export class AuthModule extends AuthConfigurableModule {
       ApiUsersModule,
       ClientsModule,
       TokenModule,
+      SecurityEventsModule,
     ];
     const routes = [
       ...(extras.adminApi === false ? [] : [ApiUsersRoutesModule, KeysRoutesModule]),

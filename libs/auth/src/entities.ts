@@ -6,6 +6,7 @@ import { SigningKeyEntity } from './keys/signing-key.entity';
 import { RefreshTokenEntity } from './sessions/refresh-token.entity';
 import { SessionEntity } from './sessions/session.entity';
 import { WalletTokenEntity } from './profiles/wallet-refresh/wallet-token.entity';
+import { SecurityEventOutboxEntity } from './security-events/security-event-outbox.entity';
 
 /** Every entity of the library, for a host's `TypeOrmModule.forRoot({ entities })`. */
 export const AUTH_ENTITIES = [
@@ -17,4 +18,5 @@ export const AUTH_ENTITIES = [
   SigningKeyEntity,
   AuditEventEntity,
   WalletTokenEntity,
+  SecurityEventOutboxEntity,
 ];

@@ -55,6 +55,12 @@ export type { SigningKeyStatus } from './keys/signing-key.entity';
 
 // The error shape, for hosts that want it on their own routes too.
 export { DomainError } from './common/domain-error';
+export {
+  SECURITY_EVENT_TYPES,
+  type SecurityEvent,
+  type SecurityEventType,
+} from './security-events/security-event';
+export type { WebhookTarget } from './security-events/webhook-sender';
 export type { ErrorCode } from './common/error-codes';
 export { ErrorFilter } from './common/error.filter';
 export { renderError } from './common/error-body';

@@ -7,6 +7,7 @@ import { SigningKeyEntity } from '../keys/signing-key.entity';
 import { WalletTokenEntity } from '../profiles/wallet-refresh/wallet-token.entity';
 import { RefreshTokenEntity } from '../sessions/refresh-token.entity';
 import { SessionEntity } from '../sessions/session.entity';
+import { SecurityEventOutboxEntity } from '../security-events/security-event-outbox.entity';
 
 /**
  * The library's tables under their unprefixed names, with their entities. `health_probe` has
@@ -21,6 +22,7 @@ const ENTITY_OF_TABLE = {
   signing_keys: SigningKeyEntity,
   audit_events: AuditEventEntity,
   wallet_tokens: WalletTokenEntity,
+  security_event_outbox: SecurityEventOutboxEntity,
   health_probe: undefined,
 } as const;
 
@@ -91,10 +93,10 @@ export function authTableRenamer(dataSource: DataSource): (sql: string) => strin
  * `temporary_<table>` copies while a table is rebuilt, and its indexes and constraints. Index
  * and constraint names share one namespace per schema on PostgreSQL, and TypeORM derives the
  * primary keys' from the table name, so a host table `sessions` of its own would collide with
- * them too.
+ * them too. Trigger (`tg_`) and function (`fn_`) names as well: the outbox's trigger.
  */
 const QUOTED_OBJECT = new RegExp(
-  `"((?:temporary_)?(?:${AUTH_TABLES.join('|')})|(?:ix|uq|fk|PK|FK|UQ|IDX|REL)_[A-Za-z0-9_]+)"`,
+  `"((?:temporary_)?(?:${AUTH_TABLES.join('|')})|(?:ix|uq|fk|tg|fn|PK|FK|UQ|IDX|REL)_[A-Za-z0-9_]+)"`,
   'g',
 );
 

@@ -13,6 +13,8 @@ import { PostgresBoundedGrowth1796342400001 } from './postgres/1796342400001-bou
 import { SqliteBoundedGrowth1796342400000 } from './sqlite/1796342400000-bounded-growth';
 import { PostgresHealthProbe1796500000001 } from './postgres/1796500000001-health-probe';
 import { SqliteHealthProbe1796500000000 } from './sqlite/1796500000000-health-probe';
+import { PostgresSecurityEventOutbox1796600000001 } from './postgres/1796600000001-security-event-outbox';
+import { SqliteSecurityEventOutbox1796600000000 } from './sqlite/1796600000000-security-event-outbox';
 import { SqliteInitialSchema1795347634234 } from './sqlite/1795347634234-initial-schema';
 import { SqliteRefreshChainLinks1795348810021 } from './sqlite/1795348810021-refresh-chain-links';
 import { SqliteWalletTokens1795349970466 } from './sqlite/1795349970466-wallet-tokens';
@@ -37,6 +39,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     SqliteSigningKeyStatuses1795423817451,
     SqliteBoundedGrowth1796342400000,
     SqliteHealthProbe1796500000000,
+    SqliteSecurityEventOutbox1796600000000,
   ],
   postgres: [
     PostgresInitialSchema1795347651853,
@@ -49,6 +52,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     PostgresSigningKeyStatuses1795423817452,
     PostgresBoundedGrowth1796342400001,
     PostgresHealthProbe1796500000001,
+    PostgresSecurityEventOutbox1796600000001,
   ],
 };
 
