@@ -10,6 +10,7 @@ import { closeConnectionsWhileDraining } from './http/connection-close';
 import { frameworkErrorRenderer } from './http/framework-errors';
 import { installRequestHeadChecks, MAX_HEADER_BYTES } from './http/request-head';
 import { installSecurityHeaders, securityHeadersFor } from './http/security-headers';
+import { installResponseObservers } from './http/response-observers';
 import { installServerEventAnswers } from './http/server-events';
 import { fastifyTrustProxy } from './http/trust-proxy';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown';
@@ -58,18 +59,20 @@ export async function createApp(
     // (the database is open until the drain ends), with `Connection: close`: Fastify's default
     // would answer it 503 in its own body, failing a request a load balancer had already sent.
     return503OnClosing: false,
-    // JSON lines through pino, Fastify's own logger: request ids, one access line per request.
-    ...logging?.fastifyOptions,
+    // The request id: the caller's X-Request-Id, or a new one (logged, and answered).
+    ...(logging && { genReqId: logging.genReqId }),
   });
   const fastify = adapter.getInstance();
-  // First, so that every later hook and the handler run with the request's logger.
-  logging?.install(fastify);
   installServerEventAnswers(fastify.server, securityHeaders);
-  installSecurityHeaders(fastify, securityHeaders);
+  installSecurityHeaders(fastify, securityHeaders, logging !== null);
   installRequestHeadChecks(fastify);
   // METRICS_ENABLED=false: no counters, no hook, no route, no port.
   const metrics = config.metrics.enabled ? new ServerMetrics() : null;
-  metrics?.http.install(fastify);
+  // The request-duration histogram and the access line share one onResponse hook.
+  installResponseObservers(fastify, [
+    ...(metrics ? [metrics.http.observeResponse] : []),
+    ...(logging ? [logging.accessLine] : []),
+  ]);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, metrics),
     adapter,

@@ -27,12 +27,25 @@ export function securityHeadersFor(issuer: string): Readonly<Record<string, stri
   });
 }
 
+/**
+ * `echoRequestId`: also answer the request's id (`X-Request-Id`, see logging/request-id.ts) in
+ * the same hook, rather than in one more hook every request would pass through.
+ */
 export function installSecurityHeaders(
   fastify: FastifyInstance,
   headers: Readonly<Record<string, string>>,
+  echoRequestId = false,
 ): void {
   // onRequest runs for every request Fastify routes, its 404 handler and body-parse
   // failures included, before any handler, so every reply built after it carries these.
+  if (echoRequestId) {
+    fastify.addHook('onRequest', (request, reply, done) => {
+      reply.headers(headers);
+      void reply.header('x-request-id', request.id);
+      done();
+    });
+    return;
+  }
   fastify.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
     done();

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ResponseObserver } from '../http/response-observers';
 import type { Logger } from 'pino';
 
 /** The principal the bearer guard set on the request, when a route required one. */
@@ -7,19 +8,15 @@ interface RequestWithPrincipal extends FastifyRequest {
 }
 
 /**
- * Per request: `X-Request-Id` is echoed, and once the response is sent, one access line at
- * `info` with the contract's fields and the request's `req_id`. The lines the library logs
- * while answering (errors, a replayed refresh token) carry the same `req_id` because its
- * filters pass it (logAnsweredError), not through an AsyncLocalStorage: on Node 20 and 22 one
- * puts an async hook on every promise of every request. Fastify's own request lines are off
- * (they would log the URL with its query string, which can carry a token).
+ * The access line: once the response is sent, one line at `info` with the contract's fields
+ * and the request's `req_id` (a response observer). The lines the library logs while
+ * answering (errors, a replayed refresh token) carry the same `req_id` because its filters
+ * pass it (logAnsweredError), not through an AsyncLocalStorage: on Node 20 and 22 one puts an
+ * async hook on every promise of every request. Fastify's own request lines are off (they
+ * would log the URL with its query string, which can carry a token).
  */
-export function installRequestLogging(fastify: FastifyInstance, access: Logger): void {
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
-    done();
-  });
-  fastify.addHook('onResponse', (request: RequestWithPrincipal, reply: FastifyReply, done) => {
+export function accessLogObserver(access: Logger): ResponseObserver {
+  return (request: RequestWithPrincipal, reply: FastifyReply) => {
     const principal = request.user;
     access.info(
       {
@@ -34,6 +31,5 @@ export function installRequestLogging(fastify: FastifyInstance, access: Logger):
       },
       'request completed',
     );
-    done();
-  });
+  };
 }

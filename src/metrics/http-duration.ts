@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Metric, Registry } from 'prom-client';
 
 /** Upper bounds in seconds: most answers take well under a millisecond to a few. */
@@ -43,19 +43,16 @@ export class HttpDurationHistogram {
     registry.registerMetric(this as unknown as Metric);
   }
 
-  /** Times every request of `fastify` (its onResponse hook: the response has been sent). */
-  install(fastify: FastifyInstance): void {
-    fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
-      // Fastify's own clock for the request, started before the onRequest hooks.
-      this.observe(
-        request.method,
-        request.routeOptions.url ?? UNMATCHED_ROUTE,
-        reply.statusCode,
-        reply.elapsedTime / 1000,
-      );
-      done();
-    });
-  }
+  /** Times every request (a response observer: called once the response has been sent). */
+  readonly observeResponse = (request: FastifyRequest, reply: FastifyReply): void => {
+    // Fastify's own clock for the request, started before the onRequest hooks.
+    this.observe(
+      request.method,
+      request.routeOptions.url ?? UNMATCHED_ROUTE,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+  };
 
   observe(method: string, route: string, status: number, seconds: number): void {
     let byRoute = this.series.get(method);
