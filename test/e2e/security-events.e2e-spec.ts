@@ -211,3 +211,25 @@ describe('Security events to host code (onSecurityEvent)', () => {
     }
   });
 });
+
+describe('Security events with nowhere to go', () => {
+  it('are dropped from the outbox, which does not grow', async () => {
+    const t = await startTestApp();
+    try {
+      const admin = await adminTokens(t.http);
+      const me = await t.http.get('/api-users/me').set(bearer(admin.access_token)).expect(200);
+      for (let i = 0; i < 5; i += 1)
+        await t.http
+          .post(`/api-users/${me.body.id}/api-keys`)
+          .set(bearer(admin.access_token))
+          .expect(201);
+      expect((await securityEventIds(t)).length).toBeGreaterThanOrEqual(5);
+      const outbox = () => t.dataSource.query('SELECT id FROM security_event_outbox');
+      for (let i = 0; i < 100 && (await outbox()).length > 0; i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await outbox()).toEqual([]);
+    } finally {
+      await t.dispose();
+    }
+  });
+});

@@ -34,7 +34,7 @@ interface OutboxRow {
  */
 @Injectable()
 export class SecurityEventOutbox {
-  private statements?: { claim: string; remove: string; reschedule: string };
+  private statements?: { claim: string; remove: string; drop: string; reschedule: string };
   private readonly postgres: boolean;
 
   constructor(
@@ -60,8 +60,23 @@ export class SecurityEventOutbox {
       .sort((a, b) => (a.event.id < b.event.id ? -1 : 1));
   }
 
-  async remove(id: string): Promise<void> {
-    await this.unitOfWork.write((manager) => manager.query(this.sql().remove, [id]));
+  /** Deletes these rows (delivered, or given up on) in one statement. */
+  async remove(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.unitOfWork.write((manager) =>
+      manager.query(this.sql().remove, [JSON.stringify(ids)]),
+    );
+  }
+
+  /**
+   * With nowhere to deliver them: deletes up to `limit` rows, oldest first, in one statement,
+   * and says how many it deleted.
+   */
+  async drop(limit: number): Promise<number> {
+    const result = await this.unitOfWork.write((manager) =>
+      manager.query<unknown[]>(this.sql().drop, [limit]),
+    );
+    return ((this.postgres ? result[0] : result) as unknown[]).length;
   }
 
   async reschedule(id: string, at: number): Promise<void> {
@@ -69,7 +84,7 @@ export class SecurityEventOutbox {
   }
 
   /** The statements, with the table's name as the data source has it (a host's prefix). */
-  private sql(): { claim: string; remove: string; reschedule: string } {
+  private sql(): { claim: string; remove: string; drop: string; reschedule: string } {
     if (this.statements) return this.statements;
     const table = `"${this.dataSource.getMetadata(SecurityEventOutboxEntity).tableName}"`;
     const p = this.postgres ? (n: number) => `$${n}` : () => '?';
@@ -83,7 +98,12 @@ export class SecurityEventOutbox {
           ORDER BY w.id LIMIT ${p(3)}
           ${this.postgres ? 'FOR UPDATE SKIP LOCKED' : ''})
         RETURNING id, type, api_user_id, session_id, api_key_id, ip, data, created_at, attempts`,
-      remove: `DELETE FROM ${table} WHERE id = ${p(1)}`,
+      // The ids as one JSON array parameter: one statement whatever their number.
+      remove: this.postgres
+        ? `DELETE FROM ${table} WHERE id IN (SELECT json_array_elements_text($1::json))`
+        : `DELETE FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`,
+      drop: `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} ORDER BY id LIMIT ${p(1)})
+        RETURNING id`,
       reschedule: `UPDATE ${table} SET next_attempt_at = ${p(1)} WHERE id = ${p(2)}`,
     };
     return this.statements;

@@ -16,6 +16,8 @@ import { WebhookSender, WEBHOOK_TIMEOUT_MS } from './webhook-sender';
 const POLL_MS = 1000;
 /** Rows claimed (and delivered side by side) per read. */
 const BATCH = 20;
+/** Rows deleted per statement when there is nowhere to deliver them. */
+const DROP_BATCH = 1000;
 /** A claimed row is another relay's again after this: well past one delivery's timeout. */
 const LEASE_MS = 6 * WEBHOOK_TIMEOUT_MS;
 
@@ -59,10 +61,19 @@ export class SecurityEventsRelay implements OnApplicationBootstrap, OnApplicatio
     await this.pass;
   }
 
-  /** One pass now (tests); resolves when its deliveries are settled. */
+  /**
+   * One pass: claims a batch, delivers it side by side, then deletes what is done in one
+   * statement. Resolves with the number of rows handled (a full batch: go on at once). With
+   * no webhook and no handler, only deletes rows, a larger batch at a time: at the session
+   * cap every token request revokes a session, an event a request.
+   */
   async runOnce(): Promise<number> {
+    if (this.sinks.length === 0) {
+      return (await this.outbox.drop(DROP_BATCH)) === DROP_BATCH ? BATCH : 0;
+    }
     const claimed = await this.outbox.claimDue(nowMs(), nowMs() + LEASE_MS, BATCH);
-    await Promise.all(claimed.map((row) => this.deliver(row)));
+    const done = await Promise.all(claimed.map((row) => this.deliver(row)));
+    await this.outbox.remove(claimed.filter((_, i) => done[i]).map((row) => row.event.id));
     return claimed.length;
   }
 
@@ -81,7 +92,8 @@ export class SecurityEventsRelay implements OnApplicationBootstrap, OnApplicatio
     this.timer.unref();
   }
 
-  private async deliver({ event, createdAt, attempts }: ClaimedEvent): Promise<void> {
+  /** True when the row is done with (delivered, or given up on); false when rescheduled. */
+  private async deliver({ event, createdAt, attempts }: ClaimedEvent): Promise<boolean> {
     try {
       for (const sink of this.sinks) await sink(event);
     } catch (error) {
@@ -97,13 +109,13 @@ export class SecurityEventsRelay implements OnApplicationBootstrap, OnApplicatio
           `security event ${event.id} (${event.type}) not delivered, attempt ${attempts}: ${describe(error)}; next attempt in ${Math.round((at - nowMs()) / 1000)} s`,
         );
         await this.outbox.reschedule(event.id, at);
-        return;
+        return false;
       }
       this.logger.error(
         `gave up delivering security event ${event.id} (${event.type}) after ${attempts} attempts: ${describe(error)}`,
       );
     }
-    await this.outbox.remove(event.id);
+    return true;
   }
 }
 
