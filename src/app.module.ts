@@ -6,7 +6,7 @@ import { buildDataSourceOptions } from './config/database';
 import { initializeWithMigrations } from './config/migrations';
 import { SqliteCheckpointService } from './database/sqlite-checkpoint.service';
 import type { AppConfig } from './config/env';
-import { keyEncryptionSecretFor } from './config/key-encryption-secret';
+import { authModuleOptionsFor } from './config/auth-module-options';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -31,23 +31,9 @@ export class AppModule {
         AuthModule.forRootAsync({
           // A factory, so the warning about a generated secret goes to the app's logger.
           useFactory: () => ({
-            issuer: config.issuer,
-            audience: config.audience,
-            accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-            refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
-            sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
-            refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+            ...authModuleOptionsFor(config),
             bootstrapAdmin: config.bootstrapAdmin,
-            keyEncryptionSecret: keyEncryptionSecretFor(config),
-            previousKeyEncryptionSecret: config.previousKeyEncryptionSecret,
-            signingKeyRotationDays: config.signingKeyRotationDays,
             rateLimitPerMinute: config.rateLimitPerMinute,
-            walletTokenTtlSeconds: config.walletTokenTtlSeconds,
-            walletTokenAudience: config.walletTokenAudience,
-            registrationTokenTtlSeconds: config.registrationTokenTtlSeconds,
-            maxSessionsPerApiKey: config.maxSessionsPerApiKey,
-            auditRetentionDays: config.auditRetentionDays,
-            databaseTimeoutMs: config.database.timeoutMs,
             ...(metrics && { metrics: metrics.auth }),
             ...(config.webhook && { webhook: config.webhook }),
             ...(config.webhookRetryScheduleSeconds && {

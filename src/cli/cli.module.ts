@@ -4,7 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { AuthModule } from '../../libs/auth/src';
 import { buildDataSourceOptions } from '../config/database';
 import type { AppConfig } from '../config/env';
-import { keyEncryptionSecretFor } from '../config/key-encryption-secret';
+import { authModuleOptionsFor } from '../config/auth-module-options';
 import { initializeWithMigrations } from '../config/migrations';
 import { ApiKeysCommands } from './api-keys.command';
 import { ApiUsersCommands } from './api-users.command';
@@ -51,22 +51,9 @@ export class CliModule {
         }),
         AuthModule.forRootAsync({
           useFactory: () => ({
-            issuer: config.issuer,
-            audience: config.audience,
-            accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-            refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
-            sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
-            refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
-            keyEncryptionSecret: keyEncryptionSecretFor(config),
-            previousKeyEncryptionSecret: config.previousKeyEncryptionSecret,
+            ...authModuleOptionsFor(config),
             signingKeyRotationDays: 0,
             cleanupIntervalSeconds: 0,
-            walletTokenTtlSeconds: config.walletTokenTtlSeconds,
-            walletTokenAudience: config.walletTokenAudience,
-            registrationTokenTtlSeconds: config.registrationTokenTtlSeconds,
-            maxSessionsPerApiKey: config.maxSessionsPerApiKey,
-            auditRetentionDays: config.auditRetentionDays,
-            databaseTimeoutMs: config.database.timeoutMs,
             globalGuard: false,
             // The server's instances deliver the security events this process records.
             relaySecurityEvents: false,

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { DestinationStream, Logger } from 'pino';
+import type { DestinationStream } from 'pino';
 import type { LoggingConfig } from '../config/env';
 import type { ResponseObserver } from '../http/response-observers';
 import { NestPinoLogger } from './nest-pino-logger';
@@ -15,7 +15,6 @@ import { createLoggers } from './root-logger';
  * and framework errors are answered by the server's own handlers).
  */
 export interface ServerLogging {
-  root: Logger;
   /** For NestFactory.create's `logger`. */
   nest: LoggerService;
   /** Fastify's `genReqId`: X-Request-Id kept or generated. */
@@ -32,7 +31,6 @@ export function createServerLogging(
   const loggers = createLoggers(config, destination);
   if (!loggers) return null;
   return {
-    root: loggers.root,
     nest: new NestPinoLogger(loggers.root),
     genReqId: requestIdOf,
     accessLine: accessLogObserver(loggers.access),

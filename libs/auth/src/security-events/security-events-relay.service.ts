@@ -67,7 +67,7 @@ export class SecurityEventsRelay implements OnApplicationBootstrap, OnApplicatio
    * no webhook and no handler, only deletes rows, a larger batch at a time: at the session
    * cap every token request revokes a session, an event a request.
    */
-  async runOnce(): Promise<number> {
+  private async runOnce(): Promise<number> {
     if (this.sinks.length === 0) {
       return (await this.outbox.drop(DROP_BATCH)) === DROP_BATCH ? BATCH : 0;
     }

@@ -5,6 +5,5 @@ import { SecurityEventsRelay } from './security-events-relay.service';
 /** The outbox of security events and the relay that delivers them. */
 @Module({
   providers: [SecurityEventOutbox, SecurityEventsRelay],
-  exports: [SecurityEventsRelay],
 })
 export class SecurityEventsModule {}
