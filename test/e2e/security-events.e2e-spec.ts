@@ -52,6 +52,9 @@ describe('Security events to a webhook', () => {
   it('are signed, survive a failing receiver and a restart, and arrive once per event id', async () => {
     receiver.failing = true;
     let t = await startTestApp({ db, env });
+    // Registered as a consumer before it serves, so that its first events are copied.
+    const [instance] = await consumerIds(t);
+    expect(instance).toEqual(expect.any(String));
     const admin = await adminTokens(t.http);
     // api_key.created (registration) and, for a second key, created then revoked.
     const user = await registeredUser(t.http, admin.access_token);
@@ -104,6 +107,9 @@ describe('Security events to a webhook', () => {
     // A restart while the receiver is still down, then it comes back.
     await t.close();
     t = await startTestApp({ db, env });
+    // The stopped instance's row stays (events written while it was away were still copied).
+    expect(await consumerIds(t)).toContain(instance);
+    expect(await consumerIds(t)).toHaveLength(2);
     receiver.failing = false;
     try {
       await receiver.waitFor(
@@ -212,22 +218,92 @@ describe('Security events to host code (onSecurityEvent)', () => {
   });
 });
 
+/** The outbox's event ids, oldest first. */
+async function outboxIds(t: TestApp): Promise<string[]> {
+  const rows: Array<{ id: string }> = await t.dataSource.query(
+    'SELECT id FROM security_event_outbox ORDER BY id',
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Another instance's consumer row, as that instance's relay keeps it. */
+async function addConsumer(t: TestApp, instanceId: string, seenAt: number): Promise<void> {
+  const p = t.db.kind === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+  await t.dataSource.query(
+    `INSERT INTO security_event_consumers (instance_id, seen_at) VALUES (${p[0]}, ${p[1]})`,
+    [instanceId, seenAt],
+  );
+}
+
+async function consumerIds(t: TestApp): Promise<string[]> {
+  const rows: Array<{ instance_id: string }> = await t.dataSource.query(
+    'SELECT instance_id FROM security_event_consumers ORDER BY instance_id',
+  );
+  return rows.map((row) => row.instance_id);
+}
+
+/** Creates `n` API keys for the admin: an `api_key.created` security event each. */
+async function createKeys(t: TestApp, n: number): Promise<void> {
+  const admin = await adminTokens(t.http);
+  const me = await t.http.get('/api-users/me').set(bearer(admin.access_token)).expect(200);
+  for (let i = 0; i < n; i += 1)
+    await t.http
+      .post(`/api-users/${me.body.id}/api-keys`)
+      .set(bearer(admin.access_token))
+      .expect(201);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe('Security events with nowhere to go', () => {
-  it('are dropped from the outbox, which does not grow', async () => {
+  it('are not copied to the outbox while no instance delivers them', async () => {
     const t = await startTestApp();
     try {
-      const admin = await adminTokens(t.http);
-      const me = await t.http.get('/api-users/me').set(bearer(admin.access_token)).expect(200);
-      for (let i = 0; i < 5; i += 1)
-        await t.http
-          .post(`/api-users/${me.body.id}/api-keys`)
-          .set(bearer(admin.access_token))
-          .expect(201);
-      expect((await securityEventIds(t)).length).toBeGreaterThanOrEqual(5);
-      const outbox = () => t.dataSource.query('SELECT id FROM security_event_outbox');
-      for (let i = 0; i < 100 && (await outbox()).length > 0; i++)
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(await outbox()).toEqual([]);
+      expect(await consumerIds(t)).toEqual([]);
+      // In one transaction, so that no relay pass can have dropped a copy before the read.
+      const copied = await t.dataSource.transaction(async (manager) => {
+        await manager.query(
+          `INSERT INTO audit_events (id, type, created_at) VALUES ('0190a000-0000-7000-8000-000000000001', 'session.revoked', 1)`,
+        );
+        return manager.query('SELECT id FROM security_event_outbox');
+      });
+      expect(copied).toEqual([]);
+      // With a consumer registered, the same insert is copied.
+      await addConsumer(t, 'another-instance', Date.now());
+      const copiedNow: Array<{ id: string }> = await t.dataSource.transaction(async (manager) => {
+        await manager.query(
+          `INSERT INTO audit_events (id, type, created_at) VALUES ('0190a000-0000-7000-8000-000000000002', 'session.revoked', 2)`,
+        );
+        return manager.query('SELECT id FROM security_event_outbox');
+      });
+      expect(copiedNow.map((row) => row.id)).toEqual(['0190a000-0000-7000-8000-000000000002']);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('are left to the instance that delivers them, and dropped once no instance does', async () => {
+    const db = await createTestDatabase();
+    let t = await startTestApp({ db });
+    try {
+      const day = 24 * 3600 * 1000;
+      await addConsumer(t, 'delivering-instance', Date.now());
+      await addConsumer(t, 'instance-gone-a-day', Date.now() - day - 60_000);
+      await createKeys(t, 3);
+      const copied = await outboxIds(t);
+      expect(copied.length).toBeGreaterThanOrEqual(3);
+      // Two of this instance's relay passes (one a second): the rows are not its to drop.
+      await sleep(2500);
+      expect(await outboxIds(t)).toEqual(copied);
+      // A restart removes the consumer unseen for longer than events are kept (24 h), not the other.
+      await t.close();
+      t = await startTestApp({ db });
+      expect(await consumerIds(t)).toEqual(['delivering-instance']);
+      expect(await outboxIds(t)).toEqual(copied);
+      // Once no instance delivers, what is left is dropped.
+      await t.dataSource.query('DELETE FROM security_event_consumers');
+      for (let i = 0; i < 100 && (await outboxIds(t)).length > 0; i++) await sleep(50);
+      expect(await outboxIds(t)).toEqual([]);
     } finally {
       await t.dispose();
     }

@@ -6,6 +6,7 @@ import { SigningKeyEntity } from './keys/signing-key.entity';
 import { RefreshTokenEntity } from './sessions/refresh-token.entity';
 import { SessionEntity } from './sessions/session.entity';
 import { WalletTokenEntity } from './profiles/wallet-refresh/wallet-token.entity';
+import { SecurityEventConsumerEntity } from './security-events/security-event-consumer.entity';
 import { SecurityEventOutboxEntity } from './security-events/security-event-outbox.entity';
 
 /** Every entity of the library, for a host's `TypeOrmModule.forRoot({ entities })`. */
@@ -19,4 +20,5 @@ export const AUTH_ENTITIES = [
   AuditEventEntity,
   WalletTokenEntity,
   SecurityEventOutboxEntity,
+  SecurityEventConsumerEntity,
 ];

@@ -7,6 +7,7 @@ import { SigningKeyEntity } from '../keys/signing-key.entity';
 import { WalletTokenEntity } from '../profiles/wallet-refresh/wallet-token.entity';
 import { RefreshTokenEntity } from '../sessions/refresh-token.entity';
 import { SessionEntity } from '../sessions/session.entity';
+import { SecurityEventConsumerEntity } from '../security-events/security-event-consumer.entity';
 import { SecurityEventOutboxEntity } from '../security-events/security-event-outbox.entity';
 
 /**
@@ -23,6 +24,7 @@ const ENTITY_OF_TABLE = {
   audit_events: AuditEventEntity,
   wallet_tokens: WalletTokenEntity,
   security_event_outbox: SecurityEventOutboxEntity,
+  security_event_consumers: SecurityEventConsumerEntity,
   health_probe: undefined,
 } as const;
 

@@ -15,6 +15,8 @@ import { PostgresHealthProbe1796500000001 } from './postgres/1796500000001-healt
 import { SqliteHealthProbe1796500000000 } from './sqlite/1796500000000-health-probe';
 import { PostgresSecurityEventOutbox1796600000001 } from './postgres/1796600000001-security-event-outbox';
 import { SqliteSecurityEventOutbox1796600000000 } from './sqlite/1796600000000-security-event-outbox';
+import { PostgresSecurityEventConsumers1796700000001 } from './postgres/1796700000001-security-event-consumers';
+import { SqliteSecurityEventConsumers1796700000000 } from './sqlite/1796700000000-security-event-consumers';
 import { SqliteInitialSchema1795347634234 } from './sqlite/1795347634234-initial-schema';
 import { SqliteRefreshChainLinks1795348810021 } from './sqlite/1795348810021-refresh-chain-links';
 import { SqliteWalletTokens1795349970466 } from './sqlite/1795349970466-wallet-tokens';
@@ -40,6 +42,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     SqliteBoundedGrowth1796342400000,
     SqliteHealthProbe1796500000000,
     SqliteSecurityEventOutbox1796600000000,
+    SqliteSecurityEventConsumers1796700000000,
   ],
   postgres: [
     PostgresInitialSchema1795347651853,
@@ -53,6 +56,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     PostgresBoundedGrowth1796342400001,
     PostgresHealthProbe1796500000001,
     PostgresSecurityEventOutbox1796600000001,
+    PostgresSecurityEventConsumers1796700000001,
   ],
 };
 

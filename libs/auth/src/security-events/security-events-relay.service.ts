@@ -4,11 +4,13 @@ import {
   Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  type OnModuleInit,
 } from '@nestjs/common';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { nowMs } from '../common/clock';
 import { nextAttemptAt } from './retry-schedule';
 import type { SecurityEvent } from './security-event';
+import { SecurityEventConsumers } from './security-event-consumers';
 import { type ClaimedEvent, SecurityEventOutbox } from './security-event-outbox';
 import { WebhookSender, WEBHOOK_TIMEOUT_MS } from './webhook-sender';
 
@@ -20,6 +22,8 @@ const BATCH = 20;
 const DROP_BATCH = 1000;
 /** A claimed row is another relay's again after this: well past one delivery's timeout. */
 const LEASE_MS = 6 * WEBHOOK_TIMEOUT_MS;
+/** How often a delivering instance renews its consumer row, and stale rows are removed. */
+const CONSUMERS_EVERY_MS = 60_000;
 
 type Sink = (event: SecurityEvent) => Promise<void>;
 
@@ -27,21 +31,32 @@ type Sink = (event: SecurityEvent) => Promise<void>;
  * Delivers the security events of the outbox, off every request: to the webhook (signed, see
  * WebhookSender) and to the host's `onSecurityEvent`, at least once each, in order per
  * session. A delivery that fails is tried again on the retry schedule for 24 h (retry-schedule.ts),
- * across restarts (the schedule is in the row). With neither a webhook nor a handler, the rows
- * are simply dropped. Runs in each instance (`relaySecurityEvents`, default true); the claims
- * keep instances from delivering one event at the same time.
+ * across restarts (the schedule is in the row). Runs in each instance (`relaySecurityEvents`,
+ * default true); the claims keep instances from delivering one event at the same time.
+ *
+ * An instance that delivers keeps a row in `security_event_consumers`, and events are copied to
+ * the outbox only while such a row exists (the trigger checks). The row survives the instance's
+ * restarts: it is removed once unseen for the events' maximum age, after which what it would
+ * have delivered would be given up on anyway. An instance with neither a webhook nor a handler
+ * drops the outbox's rows, but only when no instance delivers (left from before the last one
+ * went): otherwise they are another instance's to deliver.
  */
 @Injectable()
-export class SecurityEventsRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SecurityEventsRelay
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger('SecurityEvents');
   private readonly sinks: Sink[] = [];
   private timer?: NodeJS.Timeout;
   private pass?: Promise<void>;
   private stopped = false;
+  /** When the consumer rows were last seen to (0: at the next pass). */
+  private consumersAt = 0;
 
   constructor(
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
     private readonly outbox: SecurityEventOutbox,
+    private readonly consumers: SecurityEventConsumers,
   ) {
     if (options.webhook) {
       const sender = new WebhookSender(options.webhook);
@@ -49,6 +64,18 @@ export class SecurityEventsRelay implements OnApplicationBootstrap, OnApplicatio
     }
     const handler = options.onSecurityEvent;
     if (handler) this.sinks.push(async (event) => handler(event));
+  }
+
+  /**
+   * Registers this instance as a consumer at module initialisation, before anything of the
+   * application's start-up writes an event (the bootstrap admin's key is created at bootstrap),
+   * and before it serves. Should the database be away, the first pass registers.
+   */
+  async onModuleInit(): Promise<void> {
+    if (!this.options.relaySecurityEvents) return;
+    await this.maintainConsumers().catch((error: unknown) => {
+      this.logger.warn(`could not register as a security-event consumer: ${describe(error)}`);
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -64,17 +91,27 @@ export class SecurityEventsRelay implements OnApplicationBootstrap, OnApplicatio
   /**
    * One pass: claims a batch, delivers it side by side, then deletes what is done in one
    * statement. Resolves with the number of rows handled (a full batch: go on at once). With
-   * no webhook and no handler, only deletes rows, a larger batch at a time: at the session
-   * cap every token request revokes a session, an event a request.
+   * no webhook and no handler, only deletes the rows left from when some instance delivered,
+   * a larger batch at a time, once none does.
    */
   private async runOnce(): Promise<number> {
+    if (nowMs() - this.consumersAt >= CONSUMERS_EVERY_MS) await this.maintainConsumers();
     if (this.sinks.length === 0) {
+      if (await this.consumers.any()) return 0;
       return (await this.outbox.drop(DROP_BATCH)) === DROP_BATCH ? BATCH : 0;
     }
     const claimed = await this.outbox.claimDue(nowMs(), nowMs() + LEASE_MS, BATCH);
     const done = await Promise.all(claimed.map((row) => this.deliver(row)));
     await this.outbox.remove(claimed.filter((_, i) => done[i]).map((row) => row.event.id));
     return claimed.length;
+  }
+
+  /** Renews this instance's consumer row (when it delivers) and removes the stale ones. */
+  private async maintainConsumers(): Promise<void> {
+    const now = nowMs();
+    if (this.sinks.length > 0) await this.consumers.seen(now);
+    await this.consumers.forgetUnseenSince(now - this.options.securityEventMaxAgeSeconds * 1000);
+    this.consumersAt = now;
   }
 
   private schedule(delayMs: number): void {
