@@ -23,6 +23,8 @@ export function authModuleOptionsFor(config: AppConfig): AuthModuleOptions {
     walletTokenAudience: config.walletTokenAudience,
     registrationTokenTtlSeconds: config.registrationTokenTtlSeconds,
     maxSessionsPerApiKey: config.maxSessionsPerApiKey,
+    scopes: Object.fromEntries(config.apiScopes.map((name) => [name, name])),
+    apiKeyMaxLifetimeDays: config.apiKeyMaxLifetimeDays,
     auditRetentionDays: config.auditRetentionDays,
     databaseTimeoutMs: config.database.timeoutMs,
   };

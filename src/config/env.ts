@@ -1,3 +1,4 @@
+import { SCOPE_NAME_PATTERN } from '../../libs/auth/src/common/scopes';
 import { isWebhookSecret } from '../../libs/auth/src/security-events/webhook-sender';
 import {
   BOOTSTRAP_KEY_ID_PATTERN,
@@ -56,6 +57,10 @@ export interface AppConfig {
    */
   trustProxy: TrustProxy;
   maxSessionsPerApiKey: number;
+  /** API_SCOPES: the scopes keys may carry (no description; the library's `scopes`); empty: any. */
+  apiScopes: string[];
+  /** API_KEY_MAX_LIFETIME_DAYS: the furthest `expires_at` a new key may have; 0: no limit. */
+  apiKeyMaxLifetimeDays: number;
   auditRetentionDays: number;
   bootstrapAdmin?: { apiKeyId: string; apiKeySecret: string };
   /**
@@ -266,6 +271,8 @@ export function loadConfig(env: Env): AppConfig {
     docsEnabled: readBoolean(env, 'DOCS_ENABLED', true),
     trustProxy: readTrustProxy(env),
     maxSessionsPerApiKey: readInt(env, 'MAX_SESSIONS_PER_API_KEY', 1000, 0, 1_000_000),
+    apiScopes: readScopes(env),
+    apiKeyMaxLifetimeDays: readInt(env, 'API_KEY_MAX_LIFETIME_DAYS', 0, 0, 36_500),
     auditRetentionDays: readInt(env, 'AUDIT_RETENTION_DAYS', 365, 0, 36_500),
     bootstrapAdmin: readBootstrapAdmin(env),
     keyEncryptionSecret,
@@ -282,6 +289,20 @@ export function loadConfig(env: Env): AppConfig {
     webhook: readWebhook(env),
     webhookRetryScheduleSeconds: readRetrySchedule(env),
   };
+}
+
+/** API_SCOPES: a comma list of scope names (1 to 64 of `A-Z a-z 0-9 : . _ -` each). */
+function readScopes(env: Env): string[] {
+  const raw = env.API_SCOPES?.trim();
+  if (!raw) return [];
+  const names = raw.split(',').map((name) => name.trim());
+  const bad = names.find((name) => !SCOPE_NAME_PATTERN.test(name));
+  if (bad !== undefined)
+    throw new ConfigError(
+      'API_SCOPES',
+      `must be a comma list of scope names (1 to 64 of A-Z a-z 0-9 : . _ -); "${bad.slice(0, 80)}" is not one`,
+    );
+  return [...new Set(names)];
 }
 
 function readWebhook(env: Env): AppConfig['webhook'] {

@@ -7,6 +7,14 @@ import {
   registeredUser,
 } from '../support/factories';
 
+const UNRESTRICTED = {
+  name: null,
+  scopes: null,
+  expires_at: null,
+  allowed_cidrs: null,
+  last_used_at: null,
+};
+
 describe('API keys', () => {
   let t: TestApp;
   let admin: string;
@@ -24,10 +32,13 @@ describe('API keys', () => {
       .post(`/api-users/${operator.apiUserId}/api-keys`)
       .set(auth)
       .expect(201);
+    // Without a body: a key without name or restriction, as before this round.
     expect(created.body).toEqual({
       api_key_id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
       api_key_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      ...UNRESTRICTED,
       created_at: expect.any(String),
+      revoked_at: null,
     });
     await exchange(t.http, created.body.api_key_id, created.body.api_key_secret);
 
@@ -42,6 +53,8 @@ describe('API keys', () => {
     expect(JSON.stringify(listed.body)).not.toContain(created.body.api_key_secret);
     expect(listed.body.edges[0].node).toEqual({
       api_key_id: operator.apiKeyId,
+      ...UNRESTRICTED,
+      last_used_at: null,
       created_at: expect.any(String),
       revoked_at: null,
     });

@@ -88,6 +88,14 @@ describe('OpenAPI document', () => {
     expect(Object.keys(schemas.TokenRequestDto.properties ?? {})).toEqual([
       'api_key_id',
       'api_key_secret',
+      'scope',
+    ]);
+    expect(schemas.TokenRequestDto.required).toEqual(['api_key_id', 'api_key_secret']);
+    expect(Object.keys(schemas.CreateApiKeyDto.properties ?? {}).sort()).toEqual([
+      'allowed_cidrs',
+      'expires_at',
+      'name',
+      'scopes',
     ]);
     expect(schemas.TokenRequestDto.required).toEqual(['api_key_id', 'api_key_secret']);
     expect(Object.keys(schemas.TokenResponseDto.properties ?? {}).sort()).toEqual([

@@ -33,6 +33,7 @@ describe("Rotation writes past their request's deadline", () => {
       onlyForApiKey: null,
       auditId: uuidv7(),
       auditIp: '203.0.113.5',
+      clientAddress: null,
       deadline,
     };
   }

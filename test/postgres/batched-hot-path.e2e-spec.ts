@@ -96,6 +96,7 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
       onlyForApiKey: null,
       auditId: uuidv7(),
       auditIp: '203.0.113.9',
+      clientAddress: null,
       deadline: Date.now() + 60_000,
     };
   }
@@ -441,6 +442,7 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
         createdAt: now,
         expiresAt: now + 60_000,
         ip: null,
+        scope: null,
       },
       firstToken: {
         tokenHash: sha256Hex(randomBytes(32).toString('base64url')),

@@ -1,4 +1,5 @@
 import { MIN_KEY_ENCRYPTION_SECRET_LENGTH } from './keys/key-encryption';
+import { SCOPE_NAME_PATTERN } from './common/scopes';
 import { type AuthMetricsSink, NO_AUTH_METRICS } from './metrics/auth-metrics';
 import {
   DEFAULT_MAX_DELIVERY_AGE_SECONDS,
@@ -110,6 +111,13 @@ export interface AuthModuleOptions {
   securityEventRetryScheduleSeconds?: number[];
   /** Deliveries of an event stop this long after it happened (default 86400, 24 h). */
   securityEventMaxAgeSeconds?: number;
+  /**
+   * The scopes API keys may carry and tokens may ask for, by name, with a description (shown
+   * in the OpenAPI document). Unset: any name of 1 to 64 characters of `[A-Za-z0-9:._-]`.
+   */
+  scopes?: Record<string, string>;
+  /** The longest an API key may be made to last, in days; 0: no limit (default). */
+  apiKeyMaxLifetimeDays?: number;
 }
 
 /** A bootstrap admin's key id: the ids the token endpoint accepts. */
@@ -158,6 +166,8 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
       options.securityEventRetryScheduleSeconds ?? DEFAULT_RETRY_SCHEDULE_SECONDS,
     securityEventMaxAgeSeconds:
       options.securityEventMaxAgeSeconds ?? DEFAULT_MAX_DELIVERY_AGE_SECONDS,
+    scopes: options.scopes ?? {},
+    apiKeyMaxLifetimeDays: options.apiKeyMaxLifetimeDays ?? 0,
   };
   validate(resolved);
   return resolved;
@@ -210,6 +220,12 @@ function validate(options: ResolvedAuthOptions): void {
   ) {
     problems.push('signingKeyReloadIntervalMs must be a positive integer');
   }
+  for (const name of Object.keys(options.scopes ?? {})) {
+    if (!SCOPE_NAME_PATTERN.test(name))
+      problems.push(
+        `scopes: "${name.slice(0, 80)}" is not a scope name (1 to 64 of A-Z a-z 0-9 : . _ -)`,
+      );
+  }
   if (!Number.isInteger(options.databaseTimeoutMs) || options.databaseTimeoutMs < 1) {
     problems.push('databaseTimeoutMs must be a positive integer');
   }
@@ -222,6 +238,7 @@ function validate(options: ResolvedAuthOptions): void {
     'cleanupIntervalSeconds',
     'maxSessionsPerApiKey',
     'auditRetentionDays',
+    'apiKeyMaxLifetimeDays',
   ] as const) {
     if (!Number.isInteger(options[name]) || options[name] < 0) {
       problems.push(`${name} must be a non-negative integer`);

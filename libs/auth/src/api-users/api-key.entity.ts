@@ -20,9 +20,38 @@ export class ApiKeyEntity {
   @Column({ name: 'secret_hash', type: 'varchar', length: 64 })
   secretHash: string;
 
+  /** A label for people (up to 100 characters); not unique. */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  name: string | null;
+
+  /** The scopes its tokens may carry, space-separated; null: no restriction (the role's). */
+  @Column({ type: 'text', nullable: true })
+  scopes: string | null;
+
+  /** Refused from then on, like a revoked key; null: never. */
+  @EpochColumn({ name: 'expires_at', nullable: true })
+  expiresAt: number | null;
+
+  /** The CIDRs it may be used from, space-separated (see address-allow-list.ts); null: any. */
+  @Column({ name: 'allowed_cidrs', type: 'text', nullable: true })
+  allowedCidrs: string | null;
+
+  /** The last exchange or refresh with it, to within a minute (see KeyUsageRecorder). */
+  @EpochColumn({ name: 'last_used_at', nullable: true })
+  lastUsedAt: number | null;
+
   @EpochColumn({ name: 'created_at' })
   createdAt: number;
 
   @EpochColumn({ name: 'revoked_at', nullable: true })
   revokedAt: number | null;
 }
+
+/** What a key without a name or any restriction, never used, has in the optional columns. */
+export const UNRESTRICTED_KEY_FIELDS = {
+  name: null,
+  scopes: null,
+  expiresAt: null,
+  allowedCidrs: null,
+  lastUsedAt: null,
+} as const satisfies Partial<ApiKeyEntity>;

@@ -10,6 +10,7 @@ import { ApiUserEntity } from './api-user.entity';
 
 const KEY_WITH_OWNER_SQL = `
   SELECT k.id, k.api_user_id, k.secret_hash, k.created_at, k.revoked_at,
+         k.name AS key_name, k.scopes, k.expires_at, k.allowed_cidrs, k.last_used_at,
          u.name, u.role, u.status, u.registration_token_hash, u.created_at AS user_created_at, u.updated_at AS user_updated_at
   FROM api_keys k JOIN api_users u ON u.id = k.api_user_id
   WHERE k.id = $1`;
@@ -20,6 +21,11 @@ interface KeyWithOwnerRow {
   secret_hash: string;
   created_at: number | string;
   revoked_at: number | string | null;
+  key_name: string | null;
+  scopes: string | null;
+  expires_at: number | string | null;
+  allowed_cidrs: string | null;
+  last_used_at: number | string | null;
   name: string;
   role: ApiUserEntity['role'];
   status: ApiUserEntity['status'];
@@ -27,6 +33,9 @@ interface KeyWithOwnerRow {
   user_created_at: number | string;
   user_updated_at: number | string;
 }
+
+const nullableNumber = (value: number | string | null): number | null =>
+  value === null ? null : Number(value);
 
 function toKeyWithOwner(row: KeyWithOwnerRow): ApiKeyEntity {
   const owner = Object.assign(new ApiUserEntity(), {
@@ -43,9 +52,14 @@ function toKeyWithOwner(row: KeyWithOwnerRow): ApiKeyEntity {
     apiUserId: row.api_user_id,
     apiUser: owner,
     secretHash: row.secret_hash,
+    name: row.key_name,
+    scopes: row.scopes,
+    expiresAt: nullableNumber(row.expires_at),
+    allowedCidrs: row.allowed_cidrs,
+    lastUsedAt: nullableNumber(row.last_used_at),
     createdAt: Number(row.created_at),
-    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
-  });
+    revokedAt: nullableNumber(row.revoked_at),
+  } satisfies Omit<ApiKeyEntity, 'apiUser'> & { apiUser: ApiUserEntity });
 }
 
 @Injectable()

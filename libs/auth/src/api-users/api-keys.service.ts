@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { AuditService } from '../audit/audit.service';
 import { nowMs } from '../common/clock';
 import { randomPublicId, randomSecret, secretMatchesDigest, sha256Hex } from '../common/crypto';
@@ -12,7 +13,10 @@ import {
   type AuthMetricsSink,
 } from '../metrics/auth-metrics';
 import { SessionsService } from '../sessions/sessions.service';
+import { addressAllowed } from './address-allow-list';
 import { ApiKeyEntity } from './api-key.entity';
+import { type ApiKeyRestrictions, NO_RESTRICTIONS, restrictionsFrom } from './api-key-restrictions';
+import type { CreateApiKeyDto } from './dto/api-key.dto';
 import type { ApiUserEntity, ApiUserStatus } from './api-user.entity';
 import { ApiKeysRepository } from './api-keys.repository';
 import { FailedAttemptsLimiter } from './failed-attempts.limiter';
@@ -37,6 +41,7 @@ export class ApiKeysService {
     private readonly failedAttempts: FailedAttemptsLimiter,
     private readonly unknownKeyFailures: UnknownKeyFailuresAudit,
     @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink,
+    @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
   ) {}
 
   /** Creates a key for a user inside the caller's transaction. */
@@ -45,21 +50,30 @@ export class ApiKeysService {
     apiUserId: string,
     now: number,
     ip: string | null,
+    restrictions: ApiKeyRestrictions = NO_RESTRICTIONS,
   ): Promise<IssuedApiKey> {
     const secret = randomSecret();
-    const key = new ApiKeyEntity();
-    key.id = randomPublicId();
-    key.apiUserId = apiUserId;
-    key.secretHash = sha256Hex(secret);
-    key.createdAt = now;
-    key.revokedAt = null;
+    const key = Object.assign(new ApiKeyEntity(), {
+      id: randomPublicId(),
+      apiUserId,
+      secretHash: sha256Hex(secret),
+      ...restrictions,
+      lastUsedAt: null,
+      createdAt: now,
+      revokedAt: null,
+    } satisfies ApiKeyEntity);
     await this.keys.insert(key, manager);
     await this.audit.record(manager, { type: 'api_key.created', apiUserId, apiKeyId: key.id, ip });
     return { key, secret };
   }
 
-  create(apiUserId: string, ip: string | null): Promise<IssuedApiKey> {
-    return this.unitOfWork.transaction((manager) => this.issue(manager, apiUserId, nowMs(), ip));
+  /** A new key for a user, with the restrictions asked for (checked: see restrictionsFrom). */
+  create(apiUserId: string, ip: string | null, body?: CreateApiKeyDto): Promise<IssuedApiKey> {
+    const now = nowMs();
+    const restrictions = restrictionsFrom(body, now, this.options);
+    return this.unitOfWork.transaction((manager) =>
+      this.issue(manager, apiUserId, now, ip, restrictions),
+    );
   }
 
   findPage(apiUserId: string, page: PageRequest): Promise<[ApiKeyEntity[], number]> {
@@ -97,7 +111,9 @@ export class ApiKeysService {
   /** An active key of an active user, for callers the host has authenticated itself. */
   async findActive(apiKeyId: string): Promise<{ key: ApiKeyEntity; owner: ApiUserEntity }> {
     const key = await this.keys.findWithOwner(apiKeyId);
-    if (!isUsable(key)) throw new DomainError('invalid_credentials');
+    // The host vouches for the caller, and its address is the host's to check.
+    if (!isUsable(key, nowMs(), null, { anyAddress: true }))
+      throw new DomainError('invalid_credentials');
     return { key, owner: key.apiUser };
   }
 
@@ -113,9 +129,10 @@ export class ApiKeysService {
     this.failedAttempts.assertAllowed(apiKeyId, ip);
     const key = await this.keys.findWithOwner(apiKeyId);
     const secretMatches = secretMatchesDigest(secret, key?.secretHash ?? UNKNOWN_KEY_DIGEST);
-    if (secretMatches && isUsable(key)) return { key, owner: key.apiUser };
+    const now = nowMs();
+    if (secretMatches && isUsable(key, now, ip)) return { key, owner: key.apiUser };
     this.failedAttempts.recordFailure(apiKeyId, ip);
-    const reason = failureReason(key, secretMatches);
+    const reason = failureReason(key, secretMatches, now, ip);
     // A key whose owner is gone is as good as unknown.
     this.metrics.authFailed(reason === 'api_user_missing' ? 'unknown_api_key' : reason);
     if (!key) {
@@ -133,19 +150,37 @@ export class ApiKeysService {
   }
 }
 
-/** A key that may open sessions: not revoked, and its owner active. */
-function isUsable(key: ApiKeyEntity | null): key is ApiKeyEntity & { apiUser: ApiUserEntity } {
-  return !!key?.apiUser && key.revokedAt === null && key.apiUser.status === 'active';
+/**
+ * A key that may open sessions at `now` for a request from `ip`: not revoked, not expired,
+ * the address in its allow-list, and its owner active.
+ */
+function isUsable(
+  key: ApiKeyEntity | null,
+  now: number,
+  ip: string | null,
+  { anyAddress = false } = {},
+): key is ApiKeyEntity & { apiUser: ApiUserEntity } {
+  return (
+    !!key?.apiUser &&
+    key.revokedAt === null &&
+    (key.expiresAt === null || now < key.expiresAt) &&
+    (anyAddress || addressAllowed(key.allowedCidrs, ip)) &&
+    key.apiUser.status === 'active'
+  );
 }
 
 /** Why a credential check failed: the audit event's `reason`, and the failure metric's. */
 function failureReason(
   key: ApiKeyEntity | null,
   secretMatches: boolean,
+  now: number,
+  ip: string | null,
 ): AuthFailureReason | 'api_user_missing' {
   if (!key) return 'unknown_api_key';
   if (!secretMatches) return 'wrong_secret';
   if (key.revokedAt !== null) return 'api_key_revoked';
+  if (key.expiresAt !== null && now >= key.expiresAt) return 'api_key_expired';
+  if (!addressAllowed(key.allowedCidrs, ip)) return 'address_not_allowed';
   const status = key.apiUser?.status;
   return status && status !== 'active' ? INACTIVE_OWNER[status] : 'api_user_missing';
 }

@@ -1,6 +1,6 @@
 import { AuthController } from '../common/auth-controller.decorator';
 import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { toAuditEventDto } from '../audit/audit.mapper';
 import { AuditService } from '../audit/audit.service';
 import { AuditEventDto } from '../audit/dto/audit-event.dto';
@@ -17,7 +17,7 @@ import { canActOn, type Principal } from '../common/principal';
 import { toApiKeyDto, toApiUserDto } from './api-users.mapper';
 import { ApiKeysService } from './api-keys.service';
 import { ApiUsersService } from './api-users.service';
-import { ApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 import {
   ApiUserDto,
   CreateApiUserDto,
@@ -183,21 +183,20 @@ export class ApiUsersController {
     summary: 'Create an API key',
     description: 'The secret is shown only in this response.',
   })
+  @JsonBody()
+  @ApiBody({ type: CreateApiKeyDto, required: false })
   @ApiResponse({ status: 201, type: CreatedApiKeyDto })
   @ApiErrors(403, 404)
   async createKey(
     @Param('id', new ParseUuidIdPipe()) id: string,
+    @Body() body: CreateApiKeyDto,
     @CurrentPrincipal() principal: Principal,
     @ClientIp() ip: string | null,
   ): Promise<CreatedApiKeyDto> {
     assertCanActOn(principal, id);
     await this.users.get(id);
-    const { key, secret } = await this.keys.create(id, ip);
-    return {
-      api_key_id: key.id,
-      api_key_secret: secret,
-      created_at: toIso(key.createdAt) as string,
-    };
+    const { key, secret } = await this.keys.create(id, ip, body);
+    return { ...toApiKeyDto(key), api_key_secret: secret };
   }
 
   @Get(':id/api-keys')

@@ -15,9 +15,17 @@ export function toApiUserDto(user: ApiUserEntity): ApiUserDto {
   };
 }
 
+const listOf = (spaced: string | null): string[] | null =>
+  spaced === null ? null : spaced.split(' ');
+
 export function toApiKeyDto(key: ApiKeyEntity): ApiKeyDto {
   return {
     api_key_id: key.id,
+    name: key.name,
+    scopes: listOf(key.scopes),
+    expires_at: toIso(key.expiresAt),
+    allowed_cidrs: listOf(key.allowedCidrs),
+    last_used_at: toIso(key.lastUsedAt),
     created_at: toIso(key.createdAt) as string,
     revoked_at: toIso(key.revokedAt),
   };

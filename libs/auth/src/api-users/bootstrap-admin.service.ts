@@ -6,7 +6,7 @@ import { sha256Hex } from '../common/crypto';
 import { uuidv7 } from '../common/ids';
 import { isUniqueViolation } from '../database/unique-violation';
 import { UnitOfWork } from '../database/unit-of-work';
-import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeyEntity, UNRESTRICTED_KEY_FIELDS } from './api-key.entity';
 import { ApiUserEntity } from './api-user.entity';
 import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService, type IssuedApiKey } from './api-keys.service';
@@ -99,6 +99,7 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
             id: credentials.apiKeyId,
             apiUserId: admin.id,
             secretHash: sha256Hex(credentials.apiKeySecret),
+            ...UNRESTRICTED_KEY_FIELDS,
             createdAt: now,
             revokedAt: null,
           } satisfies ApiKeyEntity),

@@ -4,6 +4,7 @@
  */
 export const ERROR_STATUS = {
   validation_failed: 400,
+  invalid_scope: 400,
   invalid_credentials: 401,
   unauthorized: 401,
   invalid_registration_token: 401,
@@ -14,6 +15,7 @@ export const ERROR_STATUS = {
   session_revoked: 401,
   session_expired: 401,
   forbidden: 403,
+  insufficient_scope: 403,
   not_found: 404,
   // The HTTP layer's refusals (src/http in the standalone server): answered before any route.
   request_timeout: 408,
@@ -31,6 +33,7 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export const DEFAULT_ERROR_MESSAGES: Record<ErrorCode, string> = {
   validation_failed: 'The request is not valid.',
+  invalid_scope: 'The requested scope is unknown or beyond what the API key may grant.',
   invalid_credentials: 'The API key credentials are not valid.',
   unauthorized: 'A valid bearer access token is required.',
   invalid_registration_token: 'The registration token is not valid.',
@@ -41,6 +44,7 @@ export const DEFAULT_ERROR_MESSAGES: Record<ErrorCode, string> = {
   session_revoked: 'The session has been revoked.',
   session_expired: 'The session has reached its maximum lifetime.',
   forbidden: 'You are not allowed to perform this operation.',
+  insufficient_scope: 'The access token lacks a scope this operation requires.',
   not_found: 'The resource was not found.',
   request_timeout: 'The request was not received in time.',
   conflict: 'The resource conflicts with an existing one.',

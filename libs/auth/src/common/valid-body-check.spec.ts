@@ -1,4 +1,5 @@
 import { type ArgumentMetadata, type Type, ValidationPipe } from '@nestjs/common';
+import { CreateApiKeyDto } from '../api-users/dto/api-key.dto';
 import { CreateApiUserDto, UpdateApiUserDto } from '../api-users/dto/api-user.dto';
 import { RegisterDto } from '../api-users/dto/registration.dto';
 import { CreateClientDto } from '../clients/dto/client.dto';
@@ -13,6 +14,11 @@ import { createValidationPipe, validationPipeOptions } from './validation';
 /** Every body class of the library, with one valid body of it. */
 const BODIES: [Type<unknown>, Record<string, unknown>][] = [
   [TokenRequestDto, { api_key_id: '2khK02ZRc_TE9nYJyGIfIQ', api_key_secret: 'a'.repeat(43) }],
+  // With its optional field: the shortcut must treat it as the pipe does, present or not.
+  [
+    TokenRequestDto,
+    { api_key_id: '2khK02ZRc_TE9nYJyGIfIQ', api_key_secret: 'a'.repeat(43), scope: 'a b' },
+  ],
   [RefreshRequestDto, { refresh_token: 'r'.repeat(43) }],
   [ProfileRefreshRequestDto, { refreshToken: 'r'.repeat(43) }],
   [RegisterDto, { registration_token: 'abc-_123' }],
@@ -136,13 +142,16 @@ describe('the validation pipe with its valid-body shortcut', () => {
     },
   );
 
-  it('takes the shortcut for the token endpoints and leaves optional fields to the pipe', () => {
+  it('takes the shortcut for the token endpoints, optional fields included, not for arrays', () => {
     for (const target of [TokenRequestDto, RefreshRequestDto, ProfileRefreshRequestDto]) {
       const valid = BODIES.find(([type]) => type === target)![1];
       expect(compileValidBodyCheck(target)?.({ ...valid })).toBe(true);
     }
-    expect(compileValidBodyCheck(OAuthTokenRequestDto)).toBeUndefined();
-    expect(compileValidBodyCheck(OAuthTokenParamDto)).toBeUndefined();
+    // Optional fields are the pipe's rule too (skipped when absent or null); arrays are not.
+    expect(compileValidBodyCheck(TokenRequestDto)?.({ ...BODIES[0][1], scope: null })).toBe(true);
+    expect(compileValidBodyCheck(TokenRequestDto)?.({ ...BODIES[0][1], scope: 7 })).toBe(false);
+    expect(compileValidBodyCheck(OAuthTokenRequestDto)).toEqual(expect.any(Function));
+    expect(compileValidBodyCheck(CreateApiKeyDto)).toBeUndefined();
   });
 
   it('says no, never yes, to what it cannot vouch for', () => {

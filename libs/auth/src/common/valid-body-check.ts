@@ -50,11 +50,12 @@ function hasTransformerMetadata(target: new () => unknown, properties: string[])
 
 /**
  * Compiles a body class's validation decorators into one synchronous check, or gives
- * undefined when the class uses anything the check does not know (optional or nested fields,
+ * undefined when the class uses anything the check does not know (nested fields,
  * groups, `each`, class-transformer decorators): such a class always goes through the pipe.
  *
  * The check only says yes or "ask the pipe". It says yes to a plain object that has every
- * validated field, no other field, and passes every rule. Anything else, every error
+ * required field, no unknown field, and passes every rule of each field present (an
+ * optional field absent or null has none to pass, as with the pipe). Anything else, every error
  * included, goes through ValidationPipe, so error bodies cannot differ.
  * Why: on the token endpoints, class-transformer and class-validator (metadata lookups,
  * an instance copy, a promise per rule) cost about 7% of a request for two string fields.
@@ -69,7 +70,15 @@ export function compileValidBodyCheck(target: new () => unknown): ValidBodyCheck
   );
   if (metadatas.length === 0) return undefined;
   const rulesByProperty = new Map<string, ((value: unknown) => boolean)[]>();
+  // @IsOptional(): the pipe skips a property's rules when it is undefined or null.
+  const optional = new Set<string>();
   for (const metadata of metadatas) {
+    const rules = rulesByProperty.get(metadata.propertyName) ?? [];
+    rulesByProperty.set(metadata.propertyName, rules);
+    if (metadata.type === 'conditionalValidation' && metadata.name === 'isOptional') {
+      optional.add(metadata.propertyName);
+      continue;
+    }
     const rule = metadata.name === undefined ? undefined : RULES[metadata.name];
     const supported =
       metadata.type === 'customValidation' &&
@@ -79,13 +88,13 @@ export function compileValidBodyCheck(target: new () => unknown): ValidBodyCheck
       (metadata.groups ?? []).length === 0;
     if (!supported) return undefined;
     const constraints = metadata.constraints ?? [];
-    const rules = rulesByProperty.get(metadata.propertyName) ?? [];
     rules.push((value) => rule(value, constraints));
-    rulesByProperty.set(metadata.propertyName, rules);
   }
   const properties = [...rulesByProperty.keys()];
   if (hasTransformerMetadata(target, properties)) return undefined;
-  const checks = [...rulesByProperty.entries()];
+  const checks = [...rulesByProperty.entries()].map(
+    ([property, rules]) => [property, rules, optional.has(property)] as const,
+  );
   return (value) => {
     if (
       typeof value !== 'object' ||
@@ -94,14 +103,12 @@ export function compileValidBodyCheck(target: new () => unknown): ValidBodyCheck
     )
       return false;
     const body = value as Record<string, unknown>;
-    let fields = 0;
     for (const key in body) {
       if (!Object.hasOwn(body, key) || !rulesByProperty.has(key)) return false;
-      fields += 1;
     }
-    if (fields !== checks.length) return false;
-    for (const [property, rules] of checks) {
+    for (const [property, rules, isOptional] of checks) {
       const field = body[property];
+      if (isOptional && (field === undefined || field === null)) continue;
       for (const rule of rules) if (!rule(field)) return false;
     }
     return true;

@@ -42,6 +42,8 @@ export const AUTH_FAILURE_REASONS = [
   'unknown_api_key',
   'wrong_secret',
   'api_key_revoked',
+  'api_key_expired',
+  'address_not_allowed',
   'api_user_pending',
   'api_user_suspended',
   'invalid_access_token',

@@ -17,6 +17,8 @@ import { PostgresSecurityEventOutbox1796600000001 } from './postgres/17966000000
 import { SqliteSecurityEventOutbox1796600000000 } from './sqlite/1796600000000-security-event-outbox';
 import { PostgresSecurityEventConsumers1796700000001 } from './postgres/1796700000001-security-event-consumers';
 import { SqliteSecurityEventConsumers1796700000000 } from './sqlite/1796700000000-security-event-consumers';
+import { PostgresApiKeyRestrictions1796800000001 } from './postgres/1796800000001-api-key-restrictions';
+import { SqliteApiKeyRestrictions1796800000000 } from './sqlite/1796800000000-api-key-restrictions';
 import { SqliteInitialSchema1795347634234 } from './sqlite/1795347634234-initial-schema';
 import { SqliteRefreshChainLinks1795348810021 } from './sqlite/1795348810021-refresh-chain-links';
 import { SqliteWalletTokens1795349970466 } from './sqlite/1795349970466-wallet-tokens';
@@ -43,6 +45,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     SqliteHealthProbe1796500000000,
     SqliteSecurityEventOutbox1796600000000,
     SqliteSecurityEventConsumers1796700000000,
+    SqliteApiKeyRestrictions1796800000000,
   ],
   postgres: [
     PostgresInitialSchema1795347651853,
@@ -57,6 +60,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     PostgresHealthProbe1796500000001,
     PostgresSecurityEventOutbox1796600000001,
     PostgresSecurityEventConsumers1796700000001,
+    PostgresApiKeyRestrictions1796800000001,
   ],
 };
 

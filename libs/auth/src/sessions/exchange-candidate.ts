@@ -1,3 +1,4 @@
+import { addressAllowed } from '../api-users/address-allow-list';
 import type { ApiUserStatus } from '../api-users/api-user.entity';
 import type { Role } from '../common/principal';
 
@@ -17,7 +18,12 @@ export interface ExchangeCandidate {
   userStatus: ApiUserStatus;
   sessionExpiresAt: number;
   sessionRevokedAt: number | null;
+  /** The scopes granted when the session opened (the `scope` claim); null: none. */
+  scope: string | null;
   apiKeyRevokedAt: number | null;
+  apiKeyExpiresAt: number | null;
+  /** The key's allow-list as stored (see address-allow-list.ts); null: any address. */
+  allowedCidrs: string | null;
 }
 
 /** The row as drivers return it: PostgreSQL gives bigints as strings, SQLite as numbers. */
@@ -36,7 +42,10 @@ export interface CandidateRow {
   user_status: ApiUserStatus;
   session_expires_at: number | string;
   session_revoked_at: number | string | null;
+  scope: string | null;
   api_key_revoked_at: number | string | null;
+  api_key_expires_at: number | string | null;
+  allowed_cidrs: string | null;
 }
 
 const toNumber = (value: number | string): number => Number(value);
@@ -60,7 +69,10 @@ export function toExchangeCandidate(row: CandidateRow): ExchangeCandidate {
     userStatus: row.user_status,
     sessionExpiresAt: toNumber(row.session_expires_at),
     sessionRevokedAt: toNullableNumber(row.session_revoked_at),
+    scope: row.scope,
     apiKeyRevokedAt: toNullableNumber(row.api_key_revoked_at),
+    apiKeyExpiresAt: toNullableNumber(row.api_key_expires_at),
+    allowedCidrs: row.allowed_cidrs,
   };
 }
 
@@ -72,7 +84,8 @@ export function candidateSql(placeholder: string): string {
   return `
   SELECT rt.token_hash, rt.session_id, rt.generation, rt.created_at, rt.expires_at, rt.consumed_at,
          rt.successor_hash, rt.successor_sealed, s.api_user_id, s.api_key_id, u.role, u.status AS user_status,
-         s.expires_at AS session_expires_at, s.revoked_at AS session_revoked_at, k.revoked_at AS api_key_revoked_at
+         s.expires_at AS session_expires_at, s.revoked_at AS session_revoked_at, s.scope,
+         k.revoked_at AS api_key_revoked_at, k.expires_at AS api_key_expires_at, k.allowed_cidrs
   FROM refresh_tokens rt
   JOIN sessions s ON s.id = rt.session_id
   JOIN api_keys k ON k.id = s.api_key_id
@@ -90,20 +103,26 @@ export type ExchangeRefusal =
 
 /**
  * The contract's checks on a presented token, in its order (rule 7: the first failure
- * answers): null when the token may be rotated at `now`. An OAuth client (`onlyForApiKey`)
- * may only use its own key's tokens; any other is unknown to it. PostgreSQL's rotation
- * statement states the same conjunction in SQL (postgres-session.statements.ts).
+ * answers): null when the token may be rotated at `now` by a request from `clientAddress`.
+ * An OAuth client (`onlyForApiKey`) may only use its own key's tokens; any other is unknown
+ * to it. A key past its expiry, or a request from outside its allow-list, answers
+ * `session_revoked` (the session itself is not revoked: the key may be used again from an
+ * allowed address). PostgreSQL's rotation statement states the same conjunction in SQL
+ * (postgres-session.statements.ts).
  */
 export function refusalOf(
   candidate: ExchangeCandidate | null,
   now: number,
   onlyForApiKey: string | null,
+  clientAddress: string | null,
 ): ExchangeRefusal | null {
   if (!candidate || (onlyForApiKey !== null && candidate.apiKeyId !== onlyForApiKey))
     return 'invalid_refresh_token';
   if (
     candidate.sessionRevokedAt !== null ||
     candidate.apiKeyRevokedAt !== null ||
+    (candidate.apiKeyExpiresAt !== null && now >= candidate.apiKeyExpiresAt) ||
+    !addressAllowed(candidate.allowedCidrs, clientAddress) ||
     candidate.userStatus !== 'active'
   )
     return 'session_revoked';

@@ -43,9 +43,10 @@ const CANDIDATE_SQL = candidateSql('$1');
 const ROTATE_SQL = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
-                         $6::boolean[], $7::text[], $8::text[], $9::text[], $10::float8[])
+                         $6::boolean[], $7::text[], $8::text[], $9::text[], $10::float8[],
+                         $11::inet[])
       AS i(presented_hash, now, successor_hash, successor_sealed, successor_ttl_ms,
-           forget_sealed, only_api_key, audit_id, audit_ip, deadline)
+           forget_sealed, only_api_key, audit_id, audit_ip, deadline, client_address)
   ), consumed AS (
     UPDATE refresh_tokens r
     SET consumed_at = i.now, successor_hash = i.successor_hash,
@@ -55,11 +56,15 @@ const ROTATE_SQL = `
       AND s.id = r.session_id AND k.id = s.api_key_id AND u.id = s.api_user_id
       AND (i.only_api_key IS NULL OR s.api_key_id = i.only_api_key)
       AND s.revoked_at IS NULL AND k.revoked_at IS NULL AND u.status = 'active'
+      AND (k.expires_at IS NULL OR k.expires_at > i.now)
+      AND (k.allowed_cidrs IS NULL OR EXISTS (
+        SELECT 1 FROM unnest(string_to_array(k.allowed_cidrs, ' ')) AS a(cidr)
+        WHERE i.client_address <<= a.cidr::inet))
       AND s.expires_at > i.now
       AND r.consumed_at IS NULL
       AND r.expires_at > i.now
       AND clock_timestamp() < to_timestamp(i.deadline / 1000)
-    RETURNING i.*, r.session_id, r.generation, s.api_user_id, s.api_key_id, u.role,
+    RETURNING i.*, r.session_id, r.generation, s.api_user_id, s.api_key_id, u.role, s.scope,
               s.expires_at AS session_expires_at
   ), successor AS (
     INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at, expires_at)
@@ -78,7 +83,7 @@ const ROTATE_SQL = `
            '{"generation":' || (generation + 1) || '}', now
     FROM consumed
   )
-  SELECT presented_hash, session_id, generation, api_user_id, api_key_id, role FROM consumed`;
+  SELECT presented_hash, session_id, generation, api_user_id, api_key_id, role, scope FROM consumed`;
 
 /** A row of ROTATE_SQL's answer: one per won rotation. */
 interface RotatedRow {
@@ -88,6 +93,7 @@ interface RotatedRow {
   api_user_id: string;
   api_key_id: string;
   role: RotatedChain['role'];
+  scope: string | null;
 }
 
 /*
@@ -122,13 +128,13 @@ const OPEN_SESSION_SQL = `
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
                          $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[],
                          $13::boolean[], $14::boolean[], $15::bigint[], $16::text[], $17::text[],
-                         $19::text[])
+                         $19::text[], $20::text[])
       AS i(session_id, api_user_id, api_key_id, created_at, expires_at, ip, token_hash,
            token_expires_at, audit_id, audit_type, data, counts, revokes_oldest, live_at,
-           revocation_audit_id, revocation_audit_ip, revoked_up_to)
+           revocation_audit_id, revocation_audit_ip, revoked_up_to, scope)
   ), opened AS (
-    INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, ip)
-    SELECT session_id, api_user_id, api_key_id, created_at, expires_at, ip FROM input
+    INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, ip, scope)
+    SELECT session_id, api_user_id, api_key_id, created_at, expires_at, ip, scope FROM input
     RETURNING id
   ), first_token AS (
     INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at, expires_at)
@@ -331,6 +337,7 @@ export class PostgresSessionStatements implements SessionStatements {
       column((a) => a.auditId),
       column((a) => a.auditIp),
       column((a) => this.clock.toServerClock(a.deadline)),
+      column((a) => a.clientAddress),
     ]);
     const won = new Map(rows.map((row) => [row.presented_hash, row]));
     return attempts.map((attempt) => {
@@ -342,6 +349,7 @@ export class PostgresSessionStatements implements SessionStatements {
             apiUserId: row.api_user_id,
             apiKeyId: row.api_key_id,
             role: row.role,
+            scope: row.scope,
           }
         : null;
     });
@@ -391,6 +399,7 @@ export class PostgresSessionStatements implements SessionStatements {
       column((w) => revocationAudit(w)?.ip ?? null),
       JSON.stringify(SESSION_LIMIT_REVOCATION),
       column((w) => (w.limit.kind === 'revokeOldest' ? w.limit.revokedUpTo : null)),
+      column((w) => w.session.scope),
     ]);
     const overLimit = new Map<string, string[]>();
     const live = new Map<string, number>();

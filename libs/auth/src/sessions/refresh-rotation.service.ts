@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
+import { clientAddress } from '../api-users/address-allow-list';
 import { AuditService, toAuditEvent } from '../audit/audit.service';
 import { nowMs } from '../common/clock';
 import { DomainError } from '../common/domain-error';
@@ -23,6 +24,8 @@ export interface Rotation {
   apiUserId: string;
   apiKeyId: string;
   role: Role;
+  /** The session's scopes, space-separated (the `scope` claim); null: none. */
+  scope: string | null;
   /** The successor, in clear: handed to the caller, stored only as a hash. */
   refreshToken: string;
 }
@@ -84,7 +87,7 @@ export class RefreshRotationService {
     // Every refusal lasts: consumption, revocation and expiry are never undone, and
     // suspending a user revokes its sessions. So the read finds what the write found.
     const candidate = await this.tokens.findExchangeCandidate(presentedHash);
-    const refusal = refusalOf(candidate, now, attempt.onlyForApiKey);
+    const refusal = refusalOf(candidate, now, attempt.onlyForApiKey, attempt.clientAddress);
     // Consumed by an earlier exchange, or by a concurrent one that won: a replay. (Only a
     // token that was found can be consumed.) Or by this instance's own write that was
     // answered with a 503 and took effect afterwards: the chain goes on from there.
@@ -161,6 +164,7 @@ export class RefreshRotationService {
       onlyForApiKey: onlyForApiKey ?? null,
       auditId: audit.id,
       auditIp: audit.ip,
+      clientAddress: clientAddress(ip),
       deadline: now + this.options.databaseTimeoutMs,
     };
     return { attempt, successor };
@@ -261,6 +265,7 @@ export class RefreshRotationService {
       apiUserId: chain.apiUserId,
       apiKeyId: chain.apiKeyId,
       role: chain.role,
+      scope: chain.scope,
       refreshToken,
     };
   }

@@ -35,6 +35,8 @@ export interface RotationAttempt {
   /** The `token.refreshed` event's id and ip, as `toAuditEvent` made them. */
   auditId: string;
   auditIp: string | null;
+  /** The request's address as key allow-lists compare it (see clientAddress); null: unknown. */
+  clientAddress: string | null;
   /**
    * When the request stops waiting for this write (epoch ms, DATABASE_TIMEOUT_MS after it
    * began) and answers 503. A write that comes to take effect later refuses to (consumes
@@ -46,7 +48,7 @@ export interface RotationAttempt {
 /** What a won rotation tells about the chain it extended: the consumed link's row. */
 export type RotatedChain = Pick<
   ExchangeCandidate,
-  'sessionId' | 'apiUserId' | 'apiKeyId' | 'role' | 'generation'
+  'sessionId' | 'apiUserId' | 'apiKeyId' | 'role' | 'generation' | 'scope'
 >;
 
 /** What opening a session writes: the session, generation 0 of its chain, the audit event. */
@@ -58,6 +60,7 @@ export interface SessionOpeningWrite {
     createdAt: number;
     expiresAt: number;
     ip: string | null;
+    scope: string | null;
   };
   firstToken: ChainLink;
   audit: AuditRow;

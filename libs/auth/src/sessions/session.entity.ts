@@ -51,4 +51,8 @@ export class SessionEntity {
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip: string | null;
+
+  /** The scopes granted at the opening, space-separated, kept across refreshes; null: none asked of a key without scopes. */
+  @Column({ type: 'text', nullable: true })
+  scope: string | null;
 }

@@ -27,6 +27,8 @@ export interface SessionOwner {
   apiUserId: string;
   apiKeyId: string;
   ip: string | null;
+  /** The scopes granted (see grantedScope), space-separated; null: none. */
+  scope: string | null;
 }
 
 /** A session to end, with the address of the request that ends it. */
@@ -268,6 +270,7 @@ export class SessionsService {
     session.revokedAt = null;
     session.revokedReason = null;
     session.ip = owner.ip ? owner.ip.slice(0, 64) : null;
+    session.scope = owner.scope;
 
     const { token: refreshToken, key } = issueRefreshToken(now);
     const link = new RefreshTokenEntity();

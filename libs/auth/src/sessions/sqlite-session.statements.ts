@@ -57,7 +57,7 @@ export class SqliteSessionStatements implements SessionStatements {
       'INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const insertSession = prepare(
-      'INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, revoked_at, revoked_reason, ip) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)',
+      'INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, revoked_at, revoked_reason, ip, scope) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?)',
     );
     // The key's live sessions, counted up to a bound, and those beyond the cap, newest first
     // from an offset: walks of the partial index ix_sessions_api_key_live alone (unrevoked
@@ -117,6 +117,7 @@ export class SqliteSessionStatements implements SessionStatements {
         session.createdAt,
         session.expiresAt,
         session.ip,
+        session.scope,
       );
       writeToken(write.firstToken);
       writeAudit(write.audit);
@@ -155,7 +156,10 @@ export class SqliteSessionStatements implements SessionStatements {
       if (Date.now() >= attempt.deadline) return null;
       const row = readCandidate.get(attempt.presentedHash);
       const candidate = row ? toExchangeCandidate(row) : null;
-      if (!candidate || refusalOf(candidate, attempt.now, attempt.onlyForApiKey) !== null)
+      if (
+        !candidate ||
+        refusalOf(candidate, attempt.now, attempt.onlyForApiKey, attempt.clientAddress) !== null
+      )
         return null;
       const successor = successorLink(candidate, attempt);
       const won =

@@ -12,6 +12,8 @@ export interface AccessTokenSubject {
   role: Role;
   sessionId: string;
   apiKeyId: string;
+  /** Space-separated scopes for the `scope` claim (RFC 9068 §2.2.3); null: no claim. */
+  scope: string | null;
 }
 
 export interface SignedAccessToken {
@@ -45,6 +47,7 @@ export class AccessTokenSigner {
       jti: randomUUID(),
       sid: subject.sessionId,
       role: subject.role,
+      ...(subject.scope !== null && { scope: subject.scope }),
     };
     return { token: signEs256(this.header(key.kid), payload, key.privateKey), expiresIn: ttl };
   }

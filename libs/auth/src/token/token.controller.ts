@@ -41,7 +41,14 @@ export class TokenController {
   })
   @ApiResponse({ status: 200, type: TokenResponseDto, description: 'JWT tokens.' })
   @ApiErrors(
-    [401, 'Unknown key, wrong secret, revoked key or inactive user: always `invalid_credentials`.'],
+    [
+      400,
+      '`validation_failed`, or `invalid_scope`: a scope the key does not carry (or not declared).',
+    ],
+    [
+      401,
+      "Unknown key, wrong secret, revoked or expired key, an address outside the key's allow-list, or inactive user: always `invalid_credentials`.",
+    ],
     [
       429,
       'Too many requests from this address, or too many wrong secrets for this API key from this address (`rate_limited`); see `Retry-After`.',
@@ -52,7 +59,7 @@ export class TokenController {
     @ClientIp() ip: string | null,
   ): Promise<TokenResponseDto> {
     return toTokenResponse(
-      await this.tokens.exchangeApiKey(body.api_key_id, body.api_key_secret, ip),
+      await this.tokens.exchangeApiKey(body.api_key_id, body.api_key_secret, ip, body.scope),
     );
   }
 

@@ -1,5 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { ApiKeyEntity } from '../api-users/api-key.entity';
 import type { ApiUserEntity } from '../api-users/api-user.entity';
+import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
+import { grantedScope, requestedScopes } from '../common/scopes';
 import { ApiKeysService } from '../api-users/api-keys.service';
 import { nowMs } from '../common/clock';
 import { AUTH_METRICS, type AuthMetricsSink, type TokenGrant } from '../metrics/auth-metrics';
@@ -23,6 +26,7 @@ export class TokenService {
     private readonly signer: AccessTokenSigner,
     private readonly rotation: RefreshRotationService,
     @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink,
+    @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
   ) {}
 
   /**
@@ -30,9 +34,13 @@ export class TokenService {
    * (no secret needed; the host vouches for the caller) and issues its tokens. The key and
    * its owner must be active.
    */
-  async issueForApiKey(apiKeyId: string, ip: string | null = null): Promise<IssuedTokens> {
+  async issueForApiKey(
+    apiKeyId: string,
+    ip: string | null = null,
+    scope?: string,
+  ): Promise<IssuedTokens> {
     const { key, owner } = await this.apiKeys.findActive(apiKeyId);
-    return this.openSession(key.id, owner, ip, 'host');
+    return this.openSession(key, owner, ip, scope, 'host');
   }
 
   /** Rotates a refresh token under the contract's rules and issues a new access token. */
@@ -51,27 +59,39 @@ export class TokenService {
     };
   }
 
-  /** Exchanges API key credentials for a new session: an access token and a refresh token. */
-  async exchangeApiKey(apiKeyId: string, secret: string, ip: string | null): Promise<IssuedTokens> {
+  /**
+   * Exchanges API key credentials for a new session: an access token and a refresh token.
+   * `scope` (space-separated) narrows what the key grants (see grantedScope).
+   */
+  async exchangeApiKey(
+    apiKeyId: string,
+    secret: string,
+    ip: string | null,
+    scope?: string,
+  ): Promise<IssuedTokens> {
     const { key, owner } = await this.apiKeys.verify(apiKeyId, secret, ip);
-    return this.openSession(key.id, owner, ip, 'api_key');
+    return this.openSession(key, owner, ip, scope, 'api_key');
   }
 
   private async openSession(
-    apiKeyId: string,
+    key: ApiKeyEntity,
     owner: ApiUserEntity,
     ip: string | null,
+    scope: string | undefined,
     grant: TokenGrant,
   ): Promise<IssuedTokens> {
+    // Decided before anything is written: a scope refused opens no session.
+    const granted = grantedScope(key.scopes, requestedScopes(scope), this.options.scopes);
     const { session, refreshToken } = await this.sessions.open(
-      { apiUserId: owner.id, apiKeyId, ip },
+      { apiUserId: owner.id, apiKeyId: key.id, ip, scope: granted },
       nowMs(),
     );
     const access = this.signer.sign({
       apiUserId: owner.id,
       role: owner.role,
       sessionId: session.id,
-      apiKeyId,
+      apiKeyId: key.id,
+      scope: granted,
     });
     this.metrics.tokenIssued(grant);
     return {

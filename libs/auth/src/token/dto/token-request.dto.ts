@@ -1,4 +1,4 @@
-import { IsString, Length, Matches } from 'class-validator';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
 import { BASE64URL_PATTERN } from '../../common/crypto';
 
 export class TokenRequestDto {
@@ -18,4 +18,14 @@ export class TokenRequestDto {
   @IsString()
   @Length(1, 256)
   api_key_secret: string;
+
+  /**
+   * Space-separated scopes, narrowing what the key grants (RFC 6749 §3.3); asking for a scope
+   * the key does not carry is 400 `invalid_scope`. Absent: the key's scopes.
+   * @example reports:read
+   */
+  @IsOptional()
+  @IsString()
+  @Length(1, 4000)
+  scope?: string;
 }

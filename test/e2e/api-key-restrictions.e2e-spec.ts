@@ -1,0 +1,210 @@
+import { decodeJwt } from '../support/jwt';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { adminTokens, bearer, loggedInOperator, refresh } from '../support/factories';
+
+const SEED_002 = '/api/v1/authenticate/refresh';
+const DAY_MS = 86_400_000;
+
+/**
+ * API keys, second round: a key's name, scopes, expiry and address allow-list, enforced where
+ * a key or a session is used (the exchange, and the rotation behind every refresh format).
+ * The server trusts X-Forwarded-For here, so each request can come from the address it names.
+ */
+describe('API key restrictions', () => {
+  let t: TestApp;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: {
+        TRUST_PROXY: 'true',
+        API_SCOPES: 'reports:read,reports:write,billing',
+        API_KEY_MAX_LIFETIME_DAYS: '365',
+      },
+    });
+    admin = (await adminTokens(t.http)).access_token;
+  });
+  afterAll(() => t.dispose());
+
+  /** A new key of a new operator, with these restrictions; its id and secret. */
+  async function keyWith(body: Record<string, unknown>) {
+    const operator = await loggedInOperator(t.http, admin);
+    const created = await t.http
+      .post(`/api-users/${operator.apiUserId}/api-keys`)
+      .set(bearer(admin))
+      .send(body)
+      .expect(201);
+    return { operator, key: created.body as Record<string, unknown> & { api_key_id: string } };
+  }
+
+  const exchangeFrom = (
+    address: string,
+    key: { api_key_id: string; api_key_secret?: unknown },
+    scope?: string,
+  ) =>
+    t.http
+      .post('/auth/token')
+      .set('X-Forwarded-For', address)
+      .send({ api_key_id: key.api_key_id, api_key_secret: key.api_key_secret, scope });
+
+  it('creates keys with a name, scopes, expiry and allow-list, shown on create and list', async () => {
+    const expiresAt = new Date(Date.now() + 30 * DAY_MS).toISOString();
+    const { operator, key } = await keyWith({
+      name: 'nightly-report',
+      scopes: ['reports:read', 'reports:read', 'billing'],
+      expires_at: expiresAt,
+      allowed_cidrs: ['203.0.113.0/24', '2001:DB8::/32', '198.51.100.7', '0.0.0.0/0'],
+    });
+    const restrictions = {
+      name: 'nightly-report',
+      scopes: ['reports:read', 'billing'],
+      expires_at: expiresAt,
+      allowed_cidrs: ['203.0.113.0/24', '2001:db8::/32', '198.51.100.7/32', '0.0.0.0/0'],
+      last_used_at: null,
+      revoked_at: null,
+    };
+    expect(key).toEqual({
+      api_key_id: expect.any(String),
+      api_key_secret: expect.any(String),
+      created_at: expect.any(String),
+      ...restrictions,
+    });
+    const listed = await t.http
+      .get(`/api-users/${operator.apiUserId}/api-keys`)
+      .set(bearer(admin))
+      .expect(200);
+    expect(listed.body.edges[1].node).toEqual({
+      api_key_id: key.api_key_id,
+      created_at: key.created_at,
+      ...restrictions,
+    });
+  });
+
+  it('refuses bad restrictions with one detail per field', async () => {
+    const operator = await loggedInOperator(t.http, admin);
+    const create = (body: object) =>
+      t.http.post(`/api-users/${operator.apiUserId}/api-keys`).set(bearer(admin)).send(body);
+    const refused = await create({
+      scopes: ['reports:read', 'unknown:scope'],
+      allowed_cidrs: ['10.0.0.0/8', '999.1.1.1/8', 'fd00::/129'],
+      expires_at: new Date(Date.now() - 1000).toISOString(),
+    }).expect(400);
+    expect(refused.body.error.code).toBe('validation_failed');
+    expect(
+      refused.body.error.details.map((d: { code: string; target: string }) => [d.target, d.code]),
+    ).toEqual([
+      ['scopes[1]', 'isDeclaredScope'],
+      ['allowed_cidrs[1]', 'isCidr'],
+      ['allowed_cidrs[2]', 'isCidr'],
+      ['expires_at', 'isFuture'],
+    ]);
+    const tooLate = await create({
+      expires_at: new Date(Date.now() + 400 * DAY_MS).toISOString(),
+    }).expect(400);
+    expect(tooLate.body.error.details).toEqual([
+      expect.objectContaining({ target: 'expires_at', code: 'isWithinMaxLifetime' }),
+    ]);
+    const many = (n: number, of: (i: number) => string) =>
+      Array.from({ length: n }, (_, i) => of(i));
+    for (const body of [
+      { scopes: many(51, () => 'billing') },
+      { allowed_cidrs: many(51, (i) => `10.0.${i}.0/24`) },
+      { scopes: [] },
+      { allowed_cidrs: [] },
+      { scopes: ['has space'] },
+      { scopes: 'billing' },
+      { expires_at: 'tomorrow' },
+      { name: '' },
+      { name: 'x'.repeat(101) },
+      { other: 1 },
+    ]) {
+      const response = await create(body);
+      expect({ body, status: response.status }).toEqual({ body, status: 400 });
+      expect({ body, code: response.body.error.code }).toEqual({ body, code: 'validation_failed' });
+      expect(response.body.error.details.length).toBeGreaterThan(0);
+    }
+    // Nothing was created by the refusals: the user has its registration key alone.
+    const listed = await t.http
+      .get(`/api-users/${operator.apiUserId}/api-keys`)
+      .set(bearer(admin))
+      .expect(200);
+    expect(listed.body.page_info.count).toBe(1);
+  });
+
+  it('grants the key scopes, narrowed on request, unchanged across refreshes', async () => {
+    const { key } = await keyWith({ scopes: ['reports:read', 'reports:write'] });
+    const full = await exchangeFrom('198.51.100.1', key).expect(200);
+    expect(decodeJwt(full.body.access_token).payload.scope).toBe('reports:read reports:write');
+
+    const narrowed = await exchangeFrom('198.51.100.1', key, 'reports:read').expect(200);
+    expect(decodeJwt(narrowed.body.access_token).payload.scope).toBe('reports:read');
+    const refreshed = await refresh(t.http, narrowed.body.refresh_token).expect(200);
+    expect(decodeJwt(refreshed.body.access_token).payload.scope).toBe('reports:read');
+    const viaProfile = await t.http
+      .post(SEED_002)
+      .send({ refreshToken: refreshed.body.refresh_token })
+      .expect(200);
+    expect(decodeJwt(viaProfile.body.jwtToken).payload.scope).toBe('reports:read');
+
+    for (const scope of ['billing', 'reports:read billing', 'bad scope!', '']) {
+      const refused = await exchangeFrom('198.51.100.1', key, scope).expect(400);
+      expect(refused.body.error.code).toBe(scope === '' ? 'validation_failed' : 'invalid_scope');
+    }
+  });
+
+  it('gives no scope claim for a key without scopes unless one is asked for', async () => {
+    const { operator } = await keyWith({});
+    const key = { api_key_id: operator.apiKeyId, api_key_secret: operator.apiKeySecret };
+    const plain = await exchangeFrom('198.51.100.1', key).expect(200);
+    expect(decodeJwt(plain.body.access_token).payload).not.toHaveProperty('scope');
+    const asked = await exchangeFrom('198.51.100.1', key, 'billing').expect(200);
+    expect(decodeJwt(asked.body.access_token).payload.scope).toBe('billing');
+    // Only declared scopes (API_SCOPES) may be asked for.
+    await exchangeFrom('198.51.100.1', key, 'payroll').expect(400);
+  });
+
+  it('refuses an expired key like a revoked one, and the refreshes of its sessions', async () => {
+    const { key } = await keyWith({ expires_at: new Date(Date.now() + 1500).toISOString() });
+    const pair = await exchangeFrom('198.51.100.1', key).expect(200);
+    const viaProfile = await exchangeFrom('198.51.100.1', key).expect(200);
+    const next = await refresh(t.http, pair.body.refresh_token).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+
+    const refused = await exchangeFrom('198.51.100.1', key).expect(401);
+    expect(refused.body.error.code).toBe('invalid_credentials');
+    const refreshRefused = await refresh(t.http, next.body.refresh_token).expect(401);
+    expect(refreshRefused.body.error.code).toBe('session_revoked');
+    await t.http.post(SEED_002).send({ refreshToken: viaProfile.body.refresh_token }).expect(401);
+    const failures = await t.dataSource.query(
+      `SELECT data FROM audit_events WHERE type = 'auth.failed' AND api_key_id = '${key.api_key_id}'`,
+    );
+    expect(failures.map((row: { data: string }) => JSON.parse(row.data).reason)).toEqual([
+      'api_key_expired',
+    ]);
+  });
+
+  it('refuses use from outside the allow-list, without revoking the session', async () => {
+    const { key } = await keyWith({ allowed_cidrs: ['203.0.113.0/24', '2001:db8::/32'] });
+    const refused = await exchangeFrom('198.51.100.1', key).expect(401);
+    expect(refused.body.error.code).toBe('invalid_credentials');
+    await exchangeFrom('2001:db9::1', key).expect(401);
+
+    const pair = await exchangeFrom('203.0.113.9', key).expect(200);
+    const v6 = await exchangeFrom('2001:db8::42', key).expect(200);
+    // A refresh from elsewhere is refused, through every format, and consumes nothing.
+    const outside = await refresh(t.http, pair.body.refresh_token)
+      .set('X-Forwarded-For', '198.51.100.1')
+      .expect(401);
+    expect(outside.body.error.code).toBe('session_revoked');
+    await t.http
+      .post(SEED_002)
+      .set('X-Forwarded-For', '198.51.100.1')
+      .send({ refreshToken: pair.body.refresh_token })
+      .expect(401);
+    // From inside again, the same token still works: the session was not revoked.
+    await refresh(t.http, pair.body.refresh_token)
+      .set('X-Forwarded-For', '203.0.113.200')
+      .expect(200);
+    await refresh(t.http, v6.body.refresh_token).set('X-Forwarded-For', '2001:db8::7').expect(200);
+  });
+});
