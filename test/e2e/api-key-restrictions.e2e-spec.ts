@@ -1,3 +1,4 @@
+import { KeyUsageRecorder } from '../../libs/auth/src/sessions/key-usage.recorder';
 import { decodeJwt } from '../support/jwt';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { adminTokens, bearer, loggedInOperator, refresh } from '../support/factories';
@@ -206,5 +207,42 @@ describe('API key restrictions', () => {
       .set('X-Forwarded-For', '203.0.113.200')
       .expect(200);
     await refresh(t.http, v6.body.refresh_token).set('X-Forwarded-For', '2001:db8::7').expect(200);
+  });
+
+  it('records the last use to within a minute, without a write per request', async () => {
+    const recorder = t.app.get(KeyUsageRecorder);
+    // Stops the periodic write (and writes what is noted), so that only this test's flush writes.
+    await recorder.onApplicationShutdown();
+    const { operator, key } = await keyWith({ name: 'usage' });
+    const stored = async () => {
+      const p = t.db.kind === 'postgres' ? '$1' : '?';
+      const [row] = await t.dataSource.query(`SELECT last_used_at FROM api_keys WHERE id = ${p}`, [
+        key.api_key_id,
+      ]);
+      return row.last_used_at === null ? null : Number(row.last_used_at);
+    };
+    const listed = async () => {
+      const page = await t.http
+        .get(`/api-users/${operator.apiUserId}/api-keys`)
+        .set(bearer(admin))
+        .expect(200);
+      return page.body.edges[1].node.last_used_at as string | null;
+    };
+    expect(await listed()).toBeNull();
+    const before = Date.now();
+    let pair = (await exchangeFrom('198.51.100.1', key).expect(200)).body;
+    for (let i = 0; i < 5; i += 1)
+      pair = (await refresh(t.http, pair.refresh_token).expect(200)).body;
+    const after = Date.now();
+
+    // Six uses, no write: the time is noted in memory, and shown from there.
+    expect(await stored()).toBeNull();
+    const shown = Date.parse((await listed()) as string);
+    expect(shown).toBeGreaterThanOrEqual(before);
+    expect(shown).toBeLessThanOrEqual(after);
+    // One flush writes it.
+    await recorder.flush();
+    expect(await stored()).toBe(shown);
+    expect(await listed()).toBe(new Date(shown).toISOString());
   });
 });

@@ -12,6 +12,7 @@ import {
   type AuthFailureReason,
   type AuthMetricsSink,
 } from '../metrics/auth-metrics';
+import { KeyUsageRecorder } from '../sessions/key-usage.recorder';
 import { SessionsService } from '../sessions/sessions.service';
 import { addressAllowed } from './address-allow-list';
 import { ApiKeyEntity } from './api-key.entity';
@@ -42,6 +43,7 @@ export class ApiKeysService {
     private readonly unknownKeyFailures: UnknownKeyFailuresAudit,
     @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
+    private readonly keyUsage: KeyUsageRecorder,
   ) {}
 
   /** Creates a key for a user inside the caller's transaction. */
@@ -76,8 +78,14 @@ export class ApiKeysService {
     );
   }
 
-  findPage(apiUserId: string, page: PageRequest): Promise<[ApiKeyEntity[], number]> {
-    return this.keys.findPageOwnedBy(apiUserId, page);
+  /** A page of a user's keys, their last use including what this instance has yet to write. */
+  async findPage(apiUserId: string, page: PageRequest): Promise<[ApiKeyEntity[], number]> {
+    const [keys, count] = await this.keys.findPageOwnedBy(apiUserId, page);
+    for (const key of keys) {
+      const pending = this.keyUsage.pendingUse(key.id);
+      if (pending !== undefined && pending > (key.lastUsedAt ?? 0)) key.lastUsedAt = pending;
+    }
+    return [keys, count];
   }
 
   /** Revokes a key and the sessions it opened. Revoking a revoked key again is a no-op. */

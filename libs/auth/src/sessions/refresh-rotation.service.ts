@@ -10,6 +10,7 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { AUTH_METRICS, type AuthMetricsSink, type RefreshResult } from '../metrics/auth-metrics';
 import { type ExchangeCandidate, type ExchangeRefusal, refusalOf } from './exchange-candidate';
+import { KeyUsageRecorder } from './key-usage.recorder';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { issueRefreshToken, refreshTokenKey } from './refresh-token-key';
 import { SessionHeadroomTracker } from './session-headroom.tracker';
@@ -63,6 +64,7 @@ export class RefreshRotationService {
     private readonly keys: SigningKeysService,
     private readonly unitOfWork: UnitOfWork,
     private readonly unanswered: UnansweredRotations,
+    private readonly keyUsage: KeyUsageRecorder,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
     @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink,
   ) {}
@@ -260,6 +262,7 @@ export class RefreshRotationService {
   ): Rotation {
     this.metrics.refresh(result);
     this.metrics.tokenIssued('refresh_token');
+    this.keyUsage.used(chain.apiKeyId, nowMs());
     return {
       sessionId: chain.sessionId,
       apiUserId: chain.apiUserId,

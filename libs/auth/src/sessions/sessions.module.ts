@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { KeysModule } from '../keys/keys.module';
+import { KeyUsageRecorder } from './key-usage.recorder';
 import { RefreshRotationService } from './refresh-rotation.service';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { SessionCleanupService } from './session-cleanup.service';
@@ -23,6 +24,7 @@ import { SessionsService } from './sessions.service';
     UnansweredRotations,
     RefreshRotationService,
     SessionCleanupService,
+    KeyUsageRecorder,
   ],
   exports: [
     RefreshTokensRepository,
@@ -30,6 +32,7 @@ import { SessionsService } from './sessions.service';
     SessionLivenessCache,
     RefreshRotationService,
     SessionCleanupService,
+    KeyUsageRecorder,
   ],
 })
 export class SessionsModule {}

@@ -6,6 +6,7 @@ import { grantedScope, requestedScopes } from '../common/scopes';
 import { ApiKeysService } from '../api-users/api-keys.service';
 import { nowMs } from '../common/clock';
 import { AUTH_METRICS, type AuthMetricsSink, type TokenGrant } from '../metrics/auth-metrics';
+import { KeyUsageRecorder } from '../sessions/key-usage.recorder';
 import { RefreshRotationService } from '../sessions/refresh-rotation.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { AccessTokenSigner } from './access-token.signer';
@@ -25,6 +26,7 @@ export class TokenService {
     private readonly sessions: SessionsService,
     private readonly signer: AccessTokenSigner,
     private readonly rotation: RefreshRotationService,
+    private readonly keyUsage: KeyUsageRecorder,
     @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
   ) {}
@@ -82,10 +84,12 @@ export class TokenService {
   ): Promise<IssuedTokens> {
     // Decided before anything is written: a scope refused opens no session.
     const granted = grantedScope(key.scopes, requestedScopes(scope), this.options.scopes);
+    const now = nowMs();
     const { session, refreshToken } = await this.sessions.open(
       { apiUserId: owner.id, apiKeyId: key.id, ip, scope: granted },
-      nowMs(),
+      now,
     );
+    this.keyUsage.used(key.id, now);
     const access = this.signer.sign({
       apiUserId: owner.id,
       role: owner.role,
