@@ -155,6 +155,7 @@ async function startOurs(env = {}) {
   });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/health`);
+  const key = await restrictedKey(base, admin);
   // taskset execs node in place: the spawned pid is the server's.
   const pid = child.pid;
   return {
@@ -164,10 +165,11 @@ async function startOurs(env = {}) {
     pids: () => (postgres ? [pid, ...withChildren(postgres.postmaster)] : [pid]),
     databasePids: () => (postgres ? withChildren(postgres.postmaster) : []),
     admin,
+    key,
     async refreshTokens(n) {
       const tokens = [];
       for (let i = 0; i < n; i += 1)
-        tokens.push((await post(`${base}/auth/token`, admin)).body.refresh_token);
+        tokens.push((await post(`${base}/auth/token`, key)).body.refresh_token);
       return tokens;
     },
     /**
@@ -231,6 +233,28 @@ async function startOurs(env = {}) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A second key of the admin carrying scopes and an address allow-list, as a production key
+ * would: the token and refresh scenarios use it, so that the checks they cost are measured.
+ */
+async function restrictedKey(base, admin) {
+  const access = (await post(`${base}/auth/token`, admin)).body.access_token;
+  const auth = { authorization: `Bearer ${access}` };
+  const me = await (await fetch(`${base}/api-users/me`, { headers: auth })).json();
+  const created = await post(
+    `${base}/api-users/${me.id}/api-keys`,
+    {
+      name: 'bench',
+      scopes: ['reports:read', 'reports:write'],
+      allowed_cidrs: ['10.0.0.0/8', '127.0.0.0/8', '::1/128'],
+    },
+    'application/json',
+    auth,
+  );
+  if (created.status !== 201) throw new Error(`bench key: ${JSON.stringify(created.body)}`);
+  return { api_key_id: created.body.api_key_id, api_key_secret: created.body.api_key_secret };
 }
 
 /** A target started by fork (IPC) and pinned to core 0 afterwards. */
@@ -363,7 +387,7 @@ async function main() {
         method: 'POST',
         path: '/auth/token',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(ours.admin),
+        body: JSON.stringify(ours.key),
       }),
     'ours POST /auth/token (one client per connection)': async () =>
       measure(ours, {
@@ -446,7 +470,7 @@ async function main() {
         method: 'POST',
         path: '/auth/token',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(quiet.admin),
+        body: JSON.stringify(quiet.key),
       }),
     [`ours POST /auth/token/refresh${QUIET}`]: async () => {
       const queue = await quiet.refreshTokens(spare);

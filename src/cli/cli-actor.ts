@@ -14,6 +14,7 @@ export const CLI_ACTOR: Principal = {
   apiKeyId: '',
   tokenId: '',
   expiresAt: 0,
+  scopes: null,
 };
 
 /** An API user id as the server issues them; any other value names no user (and no query runs). */

@@ -303,12 +303,16 @@ describe('OAuth 2.0 endpoints with real clients (openid-client, jose)', () => {
       );
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
-      expect(Object.keys((await response.json()) as object).sort()).toEqual([
+      // A key without scopes grants the scope asked for (no API_SCOPES: any name), and says so.
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(Object.keys(body).sort()).toEqual([
         'access_token',
         'expires_in',
         'refresh_token',
+        'scope',
         'token_type',
       ]);
+      expect(body.scope).toBe('read');
     });
   });
 });

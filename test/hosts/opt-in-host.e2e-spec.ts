@@ -96,6 +96,93 @@ describe.each(['sqlite', 'postgres'] as const)(
       await http.get('/catalog/admin').set(bearer(admin.access_token)).expect(200);
     });
 
+    it('enforces the scopes of @Authenticated({ scopes }), as granted through either token endpoint', async () => {
+      const me = await http.get('/api-users/me').set(bearer(admin.access_token)).expect(200);
+      const key = (
+        await http
+          .post(`/api-users/${me.body.id}/api-keys`)
+          .set(bearer(admin.access_token))
+          .send({ scopes: ['reports:read', 'reports:write'] })
+          .expect(201)
+      ).body;
+      // Only the declared scopes may be put on a key.
+      const undeclared = await http
+        .post(`/api-users/${me.body.id}/api-keys`)
+        .set(bearer(admin.access_token))
+        .send({ scopes: ['payroll'] })
+        .expect(400);
+      expect(undeclared.body.error.details[0]).toMatchObject({ target: 'scopes[0]' });
+
+      // A token without the claim carries no scope: refused, with the RFC 6750 challenge.
+      const unscoped = await http
+        .get('/catalog/reports')
+        .set(bearer(operator.access_token))
+        .expect(403);
+      expect(unscoped.headers['www-authenticate']).toBe(
+        'Bearer error="insufficient_scope", scope="reports:read"',
+      );
+      expect(unscoped.body).toMatchObject({ error: { code: 'insufficient_scope' } });
+      // Narrowed to reports:write: refused too.
+      const writeOnly = (
+        await http
+          .post('/auth/token')
+          .send({
+            api_key_id: key.api_key_id,
+            api_key_secret: key.api_key_secret,
+            scope: 'reports:write',
+          })
+          .expect(200)
+      ).body as TokenPair;
+      await http.get('/catalog/reports').set(bearer(writeOnly.access_token)).expect(403);
+      const reader = (
+        await http
+          .post('/auth/token')
+          .send({ api_key_id: key.api_key_id, api_key_secret: key.api_key_secret })
+          .expect(200)
+      ).body as TokenPair;
+      await http
+        .get('/catalog/reports')
+        .set(bearer(reader.access_token))
+        .expect(200, { scopes: ['reports:read', 'reports:write'] });
+
+      // OAuth client credentials: the scope parameter narrows, the answer and introspection say so.
+      const basic = `Basic ${Buffer.from(`${key.api_key_id}:${key.api_key_secret}`).toString('base64')}`;
+      const oauth = await http
+        .post('/oauth/token')
+        .set('authorization', basic)
+        .type('form')
+        .send({ grant_type: 'client_credentials', scope: 'reports:read' })
+        .expect(200);
+      expect(oauth.body.scope).toBe('reports:read');
+      await http
+        .get('/catalog/reports')
+        .set(bearer(oauth.body.access_token))
+        .expect(200, { scopes: ['reports:read'] });
+      for (const token of [oauth.body.access_token, oauth.body.refresh_token]) {
+        const introspected = await http
+          .post('/oauth/introspect')
+          .set('authorization', basic)
+          .type('form')
+          .send({ token })
+          .expect(200);
+        expect(introspected.body).toMatchObject({ active: true, scope: 'reports:read' });
+      }
+      const refreshed = await http
+        .post('/oauth/token')
+        .set('authorization', basic)
+        .type('form')
+        .send({ grant_type: 'refresh_token', refresh_token: oauth.body.refresh_token })
+        .expect(200);
+      expect(refreshed.body.scope).toBe('reports:read');
+      const beyond = await http
+        .post('/oauth/token')
+        .set('authorization', basic)
+        .type('form')
+        .send({ grant_type: 'client_credentials', scope: 'reports:read payroll' })
+        .expect(400);
+      expect(beyond.body.error).toBe('invalid_scope');
+    });
+
     it('resolves BearerAuthGuard in a feature module that does not import AuthModule', async () => {
       await http.get('/ledger').expect(401);
       await http

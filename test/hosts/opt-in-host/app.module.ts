@@ -36,6 +36,12 @@ export class CatalogController {
   admin() {
     return { admin: true };
   }
+
+  @Get('reports')
+  @Authenticated({ scopes: ['reports:read'] })
+  reports(@CurrentPrincipal() caller: Principal) {
+    return { scopes: caller.scopes };
+  }
 }
 
 /** A feature module of the host that guards by hand, without importing AuthModule. */
@@ -114,6 +120,7 @@ export function createOptInHostModule(settings: OptInHostSettings) {
         globalGuard: false,
         profiles: [],
         tablePrefix: HOST_TABLE_PREFIX,
+        scopes: { 'reports:read': 'Read reports', 'reports:write': 'Write reports' },
       }),
       LedgerModule,
     ],

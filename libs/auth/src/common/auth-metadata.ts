@@ -4,6 +4,7 @@
  */
 export const IS_PUBLIC_KEY = 'auth:is-public';
 export const AUTH_ROLES_KEY = 'auth:roles';
+export const AUTH_SCOPES_KEY = 'auth:scopes';
 /**
  * The OpenAPI extension `@Public()` sets on an operation, so that documentAuthGuard can tell
  * public operations from those the global guard covers (it removes the marker).

@@ -13,7 +13,12 @@ import {
 } from '@nestjs/swagger';
 import { BearerAuthGuard } from '../token/bearer-auth.guard';
 import { errorExample } from './api-errors.decorator';
-import { AUTH_ROLES_KEY, IS_PUBLIC_KEY, PUBLIC_OPERATION_EXTENSION } from './auth-metadata';
+import {
+  AUTH_ROLES_KEY,
+  AUTH_SCOPES_KEY,
+  IS_PUBLIC_KEY,
+  PUBLIC_OPERATION_EXTENSION,
+} from './auth-metadata';
 import { ErrorBodyDto } from './error-body.dto';
 import type { Principal, Role } from './principal';
 import { requestOfContext } from './request-of-context';
@@ -28,6 +33,12 @@ export const Public = (): MethodDecorator & ClassDecorator =>
 export interface AuthenticatedOptions {
   /** Roles allowed to call the route; empty or absent means any authenticated API user. */
   roles?: Role[];
+  /**
+   * Scopes the token must carry, every one of them, in its `scope` claim; otherwise 403
+   * `insufficient_scope`. A token without the claim (a key without scopes, no `scope` asked
+   * for) carries none. Absent or empty: no scope is required.
+   */
+  scopes?: string[];
 }
 
 /**
@@ -40,6 +51,7 @@ export function Authenticated(
 ): MethodDecorator & ClassDecorator {
   const decorators = [
     SetMetadata(AUTH_ROLES_KEY, options.roles ?? []),
+    SetMetadata(AUTH_SCOPES_KEY, options.scopes ?? []),
     UseGuards(BearerAuthGuard),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({
@@ -56,6 +68,16 @@ export function Authenticated(
         type: ErrorBodyDto,
         example: errorExample(403),
       }),
+    );
+  }
+  if (options.scopes && options.scopes.length > 0) {
+    decorators.push(
+      ApiForbiddenResponse({
+        description: `Requires the scope${options.scopes.length > 1 ? 's' : ''} ${options.scopes.join(', ')} (\`insufficient_scope\`).`,
+        type: ErrorBodyDto,
+        example: errorExample(403),
+      }),
+      ApiExtension('x-required-scopes', options.scopes),
     );
   }
   return applyDecorators(...decorators);

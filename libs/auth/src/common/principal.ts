@@ -9,6 +9,8 @@ export interface Principal {
   apiKeyId: string;
   tokenId: string;
   expiresAt: number;
+  /** The token's `scope` claim as a list; null when it has none (a key without scopes). */
+  scopes: readonly string[] | null;
 }
 
 /** An admin may act on anyone; an operator only on itself. */

@@ -112,7 +112,13 @@ export class OAuthController {
     const { clientId, clientSecret } = clientCredentialsOf(authorization, body);
     let issued;
     if (body.grant_type === 'client_credentials') {
-      issued = await this.tokens.exchangeApiKey(clientId, clientSecret, ip);
+      // An empty scope parameter is no scope parameter (RFC 6749 §3.1).
+      issued = await this.tokens.exchangeApiKey(
+        clientId,
+        clientSecret,
+        ip,
+        body.scope || undefined,
+      );
     } else {
       if (!body.refresh_token)
         throw new OAuthError('invalid_request', 'refresh_token is required.');
@@ -124,6 +130,7 @@ export class OAuthController {
       token_type: 'Bearer',
       expires_in: issued.expiresIn,
       refresh_token: issued.refreshToken,
+      ...(issued.scope !== null && { scope: issued.scope }),
     };
   }
 

@@ -38,8 +38,11 @@ export class OAuthTokenRequestDto extends OAuthClientCredentialsDto {
   @Length(1, 512)
   refresh_token?: string;
 
-  /** Accepted and ignored: this server has no scopes. */
-  @ApiPropertyOptional()
+  /**
+   * `client_credentials`: space-separated scopes narrowing the API key's (RFC 6749 §3.3); one the
+   * key does not carry is `invalid_scope`. `refresh_token`: ignored, a session keeps its scopes.
+   */
+  @ApiPropertyOptional({ example: 'reports:read' })
   @IsOptional()
   @IsString()
   @Length(0, 1024)
@@ -73,6 +76,9 @@ export class OAuthTokenResponseDto {
 
   /** Single use; rotated by grant_type=refresh_token. */
   refresh_token: string;
+
+  /** The granted scopes, space-separated, when the token carries any. @example reports:read */
+  scope?: string;
 }
 
 export class OAuthErrorDto {
@@ -83,6 +89,7 @@ export class OAuthErrorDto {
       'invalid_client',
       'invalid_grant',
       'unsupported_grant_type',
+      'invalid_scope',
       'rate_limited',
       'server_error',
     ],
@@ -104,6 +111,8 @@ export class IntrospectionDto {
   token_type?: 'Bearer' | 'refresh_token';
   iss?: string;
   aud?: string;
+  /** The token's scopes, space-separated, when it has any. @example reports:read */
+  scope?: string;
 }
 
 export class AuthorizationServerMetadataDto {

@@ -99,6 +99,7 @@ export class OAuthService {
             token_type: 'Bearer' as const,
             iss: claims.iss,
             aud: claims.aud,
+            ...(typeof claims.scope === 'string' && { scope: claims.scope }),
           }),
         },
       };
@@ -111,6 +112,7 @@ export class OAuthService {
       now < candidate.sessionExpiresAt &&
       candidate.sessionRevokedAt === null &&
       candidate.apiKeyRevokedAt === null &&
+      (candidate.apiKeyExpiresAt === null || now < candidate.apiKeyExpiresAt) &&
       candidate.userStatus === 'active';
     if (!active && !includeInactive) return undefined;
     return {
@@ -126,6 +128,7 @@ export class OAuthService {
           iat: Math.floor(candidate.createdAt / 1000),
           token_type: 'refresh_token' as const,
           iss: issuer,
+          ...(candidate.scope !== null && { scope: candidate.scope }),
         }),
       },
     };

@@ -14,6 +14,8 @@ export interface AccessTokenClaims {
   role: string;
   iat: number;
   exp: number;
+  /** Space-separated, when the session was granted scopes. */
+  scope?: string;
 }
 
 /**

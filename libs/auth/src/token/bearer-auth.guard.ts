@@ -1,7 +1,7 @@
 import { type ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { AUTH_ROLES_KEY, IS_PUBLIC_KEY } from '../common/auth-metadata';
+import { AUTH_ROLES_KEY, AUTH_SCOPES_KEY, IS_PUBLIC_KEY } from '../common/auth-metadata';
 import { DomainError } from '../common/domain-error';
 import type { Principal, Role } from '../common/principal';
 import { AUTH_METRICS, type AuthMetricsSink } from '../metrics/auth-metrics';
@@ -99,6 +99,11 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
     if (roles.length > 0 && !roles.includes(principal.role)) {
       this.refuse(context, 'insufficient_scope');
     }
+    const scopes =
+      this.reflector.getAllAndOverride<string[] | undefined>(AUTH_SCOPES_KEY, targets) ?? [];
+    if (scopes.length > 0 && !scopes.every((scope) => principal.scopes?.includes(scope))) {
+      this.refuse(context, 'insufficient_scope', scopes);
+    }
     request[CHECKED] = true;
     return true;
   }
@@ -124,7 +129,11 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
    * response itself: on a host's own route the host's exception handling renders the error,
    * and it knows nothing of the library's headers.
    */
-  private refuse(context: ExecutionContext, challenge: BearerChallenge): never {
+  private refuse(
+    context: ExecutionContext,
+    challenge: BearerChallenge,
+    requiredScopes?: string[],
+  ): never {
     // A token was presented and refused (no token at all, or a role missing, is no failed
     // authentication).
     if (challenge === 'invalid_token') this.metrics?.authFailed('invalid_access_token');
@@ -134,9 +143,13 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
       adapter.setHeader(
         response,
         'WWW-Authenticate',
-        challenge === 'missing' ? 'Bearer' : `Bearer error="${challenge}"`,
+        challenge === 'missing'
+          ? 'Bearer'
+          : `Bearer error="${challenge}"${requiredScopes ? `, scope="${requiredScopes.join(' ')}"` : ''}`,
       );
     }
+    // A role missing is the contract's `forbidden`; a scope missing, `insufficient_scope`.
+    if (requiredScopes) throw new DomainError('insufficient_scope');
     throw new DomainError(challenge === 'insufficient_scope' ? 'forbidden' : 'unauthorized');
   }
 }

@@ -16,6 +16,7 @@ interface AccessTokenClaims {
   client_id?: unknown;
   jti?: unknown;
   exp?: unknown;
+  scope?: unknown;
 }
 
 /** Reads the JOSE header without trusting it; anything malformed yields undefined. */
@@ -70,13 +71,14 @@ export class BearerJwtStrategy extends PassportStrategy(Strategy, BEARER_STRATEG
   }
 
   validate(claims: AccessTokenClaims): Principal | false {
-    const { sub, sid, role, client_id: apiKeyId, jti, exp } = claims;
+    const { sub, sid, role, client_id: apiKeyId, jti, exp, scope } = claims;
     if (
       typeof sub !== 'string' ||
       typeof sid !== 'string' ||
       typeof apiKeyId !== 'string' ||
       typeof jti !== 'string' ||
       typeof exp !== 'number' ||
+      (scope !== undefined && typeof scope !== 'string') ||
       !ROLES.includes(role as Role)
     ) {
       return false;
@@ -88,6 +90,7 @@ export class BearerJwtStrategy extends PassportStrategy(Strategy, BEARER_STRATEG
       role: role as Role,
       tokenId: jti,
       expiresAt: exp * 1000,
+      scopes: scope === undefined ? null : scope.split(' '),
     };
   }
 }

@@ -17,6 +17,8 @@ export interface IssuedTokens {
   expiresIn: number;
   refreshToken: string;
   sessionId: string;
+  /** The session's scopes, space-separated (the access token's `scope` claim); null: none. */
+  scope: string | null;
 }
 
 @Injectable()
@@ -58,6 +60,7 @@ export class TokenService {
       expiresIn: access.expiresIn,
       refreshToken: rotated.refreshToken,
       sessionId: rotated.sessionId,
+      scope: rotated.scope,
     };
   }
 
@@ -103,6 +106,7 @@ export class TokenService {
       expiresIn: access.expiresIn,
       refreshToken,
       sessionId: session.id,
+      scope: granted,
     };
   }
 }

@@ -27,6 +27,7 @@ const principal = (expiresAt: number, sessionId = 's'): Principal => ({
   apiKeyId: 'k',
   tokenId: 'j',
   expiresAt,
+  scopes: null,
 });
 
 describe('VerifiedTokenCache', () => {
