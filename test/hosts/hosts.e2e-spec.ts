@@ -187,6 +187,7 @@ describe('Fixture host on Fastify (forRoot, entities listed explicitly)', () => 
       accessToken: expect.any(String),
       expiresIn: 300,
       refreshToken: expect.any(String),
+      scope: null,
       sessionId: expect.any(String),
     });
     const listed = await http.get('/inventory').set(bearer(tokens.accessToken)).expect(200);

@@ -108,6 +108,7 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
     apiKeyId: token.apiKeyId,
     role: 'operator',
     generation: 0,
+    scope: null,
   });
 
   const rows = (sql: string, values: unknown[] = []) =>
