@@ -25,6 +25,7 @@ export function authModuleOptionsFor(config: AppConfig): AuthModuleOptions {
     maxSessionsPerApiKey: config.maxSessionsPerApiKey,
     scopes: Object.fromEntries(config.apiScopes.map((name) => [name, name])),
     apiKeyMaxLifetimeDays: config.apiKeyMaxLifetimeDays,
+    apiKeySecretPrefix: config.apiKeySecretPrefix,
     auditRetentionDays: config.auditRetentionDays,
     databaseTimeoutMs: config.database.timeoutMs,
   };

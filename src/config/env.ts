@@ -1,3 +1,4 @@
+import { API_KEY_SECRET_PREFIX_PATTERN } from '../../libs/auth/src/api-users/api-key-secret';
 import { SCOPE_NAME_PATTERN } from '../../libs/auth/src/common/scopes';
 import { isWebhookSecret } from '../../libs/auth/src/security-events/webhook-sender';
 import {
@@ -61,6 +62,8 @@ export interface AppConfig {
   apiScopes: string[];
   /** API_KEY_MAX_LIFETIME_DAYS: the furthest `expires_at` a new key may have; 0: no limit. */
   apiKeyMaxLifetimeDays: number;
+  /** API_KEY_SECRET_PREFIX: new secrets are `<prefix><random><checksum>`; unset, plain. */
+  apiKeySecretPrefix: string | undefined;
   auditRetentionDays: number;
   bootstrapAdmin?: { apiKeyId: string; apiKeySecret: string };
   /**
@@ -273,6 +276,7 @@ export function loadConfig(env: Env): AppConfig {
     maxSessionsPerApiKey: readInt(env, 'MAX_SESSIONS_PER_API_KEY', 1000, 0, 1_000_000),
     apiScopes: readScopes(env),
     apiKeyMaxLifetimeDays: readInt(env, 'API_KEY_MAX_LIFETIME_DAYS', 0, 0, 36_500),
+    apiKeySecretPrefix: readSecretPrefix(env),
     auditRetentionDays: readInt(env, 'AUDIT_RETENTION_DAYS', 365, 0, 36_500),
     bootstrapAdmin: readBootstrapAdmin(env),
     keyEncryptionSecret,
@@ -303,6 +307,14 @@ function readScopes(env: Env): string[] {
       `must be a comma list of scope names (1 to 64 of A-Z a-z 0-9 : . _ -); "${bad.slice(0, 80)}" is not one`,
     );
   return [...new Set(names)];
+}
+
+function readSecretPrefix(env: Env): string | undefined {
+  const raw = env.API_KEY_SECRET_PREFIX?.trim();
+  if (!raw) return undefined;
+  if (!API_KEY_SECRET_PREFIX_PATTERN.test(raw))
+    throw new ConfigError('API_KEY_SECRET_PREFIX', 'must be 1 to 16 letters, digits or _');
+  return raw;
 }
 
 function readWebhook(env: Env): AppConfig['webhook'] {

@@ -1,4 +1,5 @@
 import { KeyUsageRecorder } from '../../libs/auth/src/sessions/key-usage.recorder';
+import { hasValidChecksum } from '../../libs/auth/src/api-users/api-key-secret';
 import { decodeJwt } from '../support/jwt';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { adminTokens, bearer, loggedInOperator, refresh } from '../support/factories';
@@ -244,5 +245,99 @@ describe('API key restrictions', () => {
     await recorder.flush();
     expect(await stored()).toBe(shown);
     expect(await listed()).toBe(new Date(shown).toISOString());
+  });
+
+  it('rotates a key with an overlap: a new key like it, the old one expiring', async () => {
+    const { operator, key } = await keyWith({
+      name: 'rotating',
+      scopes: ['reports:read'],
+      allowed_cidrs: ['198.51.100.0/24'],
+    });
+    const rotateUrl = `/api-users/${operator.apiUserId}/api-keys/${key.api_key_id}/rotate`;
+    const before = Date.now();
+    const rotated = await t.http
+      .post(rotateUrl)
+      .set(bearer(operator.tokens.access_token))
+      .send({ overlap_seconds: 2 })
+      .expect(201);
+    expect(rotated.body).toEqual({
+      api_key_id: expect.any(String),
+      api_key_secret: expect.any(String),
+      name: 'rotating',
+      scopes: ['reports:read'],
+      expires_at: null,
+      allowed_cidrs: ['198.51.100.0/24'],
+      last_used_at: null,
+      created_at: expect.any(String),
+      revoked_at: null,
+    });
+    expect(rotated.body.api_key_id).not.toBe(key.api_key_id);
+    const listed = await t.http
+      .get(`/api-users/${operator.apiUserId}/api-keys`)
+      .set(bearer(admin))
+      .expect(200);
+    const old = listed.body.edges.find(
+      (e: { node: { api_key_id: string } }) => e.node.api_key_id === key.api_key_id,
+    ).node;
+    expect(Date.parse(old.expires_at)).toBeGreaterThanOrEqual(before + 2000);
+    expect(Date.parse(old.expires_at)).toBeLessThanOrEqual(Date.now() + 2000);
+
+    // Both work during the overlap; then only the new one.
+    const oldPair = await exchangeFrom('198.51.100.1', key).expect(200);
+    await exchangeFrom('198.51.100.1', rotated.body).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await exchangeFrom('198.51.100.1', key).expect(401);
+    await refresh(t.http, oldPair.body.refresh_token)
+      .set('X-Forwarded-For', '198.51.100.1')
+      .expect(401);
+    const fresh = await exchangeFrom('198.51.100.1', rotated.body).expect(200);
+    expect(decodeJwt(fresh.body.access_token).payload.scope).toBe('reports:read');
+  });
+
+  it('refuses rotations of revoked keys, unknown keys and overlaps beyond 30 days', async () => {
+    const { operator, key } = await keyWith({});
+    const rotateUrl = `/api-users/${operator.apiUserId}/api-keys/${key.api_key_id}/rotate`;
+    for (const overlap of [2_592_001, -1, 1.5, '60']) {
+      const refused = await t.http
+        .post(rotateUrl)
+        .set(bearer(admin))
+        .send({ overlap_seconds: overlap })
+        .expect(400);
+      expect(refused.body.error.code).toBe('validation_failed');
+    }
+    // The default overlap: a day.
+    const rotated = await t.http.post(rotateUrl).set(bearer(admin)).expect(201);
+    expect(rotated.body.api_key_id).toEqual(expect.any(String));
+    await t.http
+      .post(`/api-users/${operator.apiUserId}/api-keys/unknownkeyid0000000000/rotate`)
+      .set(bearer(admin))
+      .expect(404);
+    await t.http
+      .delete(`/api-users/${operator.apiUserId}/api-keys/${key.api_key_id}`)
+      .set(bearer(admin))
+      .expect(204);
+    const revoked = await t.http.post(rotateUrl).set(bearer(admin)).expect(409);
+    expect(revoked.body.error.code).toBe('conflict');
+  });
+
+  it('makes recognisable secrets with API_KEY_SECRET_PREFIX, which work as any other', async () => {
+    const prefixed = await startTestApp({ env: { API_KEY_SECRET_PREFIX: 'kr_' } });
+    try {
+      const adminToken = (await adminTokens(prefixed.http)).access_token;
+      const operator = await loggedInOperator(prefixed.http, adminToken);
+      expect(operator.apiKeySecret).toMatch(/^kr_[A-Za-z0-9_-]{43}[0-9A-Za-z]{6}$/);
+      expect(hasValidChecksum(operator.apiKeySecret, 'kr_')).toBe(true);
+      const created = await prefixed.http
+        .post(`/api-users/${operator.apiUserId}/api-keys`)
+        .set(bearer(adminToken))
+        .expect(201);
+      expect(hasValidChecksum(created.body.api_key_secret, 'kr_')).toBe(true);
+      await prefixed.http
+        .post('/auth/token')
+        .send({ api_key_id: created.body.api_key_id, api_key_secret: created.body.api_key_secret })
+        .expect(200);
+    } finally {
+      await prefixed.dispose();
+    }
   });
 });

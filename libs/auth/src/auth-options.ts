@@ -1,4 +1,5 @@
 import { MIN_KEY_ENCRYPTION_SECRET_LENGTH } from './keys/key-encryption';
+import { API_KEY_SECRET_PREFIX_PATTERN } from './api-users/api-key-secret';
 import { SCOPE_NAME_PATTERN } from './common/scopes';
 import { type AuthMetricsSink, NO_AUTH_METRICS } from './metrics/auth-metrics';
 import {
@@ -118,6 +119,12 @@ export interface AuthModuleOptions {
   scopes?: Record<string, string>;
   /** The longest an API key may be made to last, in days; 0: no limit (default). */
   apiKeyMaxLifetimeDays?: number;
+  /**
+   * A prefix for new API key secrets (for example `kr_`): they become the prefix, 43 random
+   * characters and a 6-character base62 CRC32 checksum, recognisable by secret scanners.
+   * Unset (default): 43 random characters. Existing secrets keep working either way.
+   */
+  apiKeySecretPrefix?: string;
 }
 
 /** A bootstrap admin's key id: the ids the token endpoint accepts. */
@@ -127,7 +134,11 @@ export const BOOTSTRAP_KEY_SECRET_PATTERN = /^[A-Za-z0-9_-]{32,256}$/;
 
 /** Options with every default applied: what services inject. */
 type OptionalAfterResolving =
-  'bootstrapAdmin' | 'previousKeyEncryptionSecret' | 'webhook' | 'onSecurityEvent';
+  | 'bootstrapAdmin'
+  | 'previousKeyEncryptionSecret'
+  | 'webhook'
+  | 'onSecurityEvent'
+  | 'apiKeySecretPrefix';
 export type ResolvedAuthOptions = Required<Omit<AuthModuleOptions, OptionalAfterResolving>> &
   Pick<AuthModuleOptions, OptionalAfterResolving>;
 
@@ -168,6 +179,7 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
       options.securityEventMaxAgeSeconds ?? DEFAULT_MAX_DELIVERY_AGE_SECONDS,
     scopes: options.scopes ?? {},
     apiKeyMaxLifetimeDays: options.apiKeyMaxLifetimeDays ?? 0,
+    apiKeySecretPrefix: options.apiKeySecretPrefix || undefined,
   };
   validate(resolved);
   return resolved;
@@ -225,6 +237,12 @@ function validate(options: ResolvedAuthOptions): void {
       problems.push(
         `scopes: "${name.slice(0, 80)}" is not a scope name (1 to 64 of A-Z a-z 0-9 : . _ -)`,
       );
+  }
+  if (
+    options.apiKeySecretPrefix !== undefined &&
+    !API_KEY_SECRET_PREFIX_PATTERN.test(options.apiKeySecretPrefix)
+  ) {
+    problems.push('apiKeySecretPrefix must be 1 to 16 letters, digits or _');
   }
   if (!Number.isInteger(options.databaseTimeoutMs) || options.databaseTimeoutMs < 1) {
     problems.push('databaseTimeoutMs must be a positive integer');

@@ -100,8 +100,17 @@ export class ApiKeysRepository {
     return row ? toKeyWithOwner(row) : null;
   }
 
-  findOwnedBy(apiUserId: string, id: string): Promise<ApiKeyEntity | null> {
-    return this.repo().findOneBy({ id, apiUserId });
+  findOwnedBy(
+    apiUserId: string,
+    id: string,
+    manager?: EntityManager,
+  ): Promise<ApiKeyEntity | null> {
+    return this.repo(manager).findOneBy({ id, apiUserId });
+  }
+
+  /** Sets when the key stops working. */
+  async expire(id: string, expiresAt: number, manager: EntityManager): Promise<void> {
+    await this.repo(manager).update({ id }, { expiresAt });
   }
 
   findPageOwnedBy(apiUserId: string, page: PageRequest): Promise<[ApiKeyEntity[], number]> {

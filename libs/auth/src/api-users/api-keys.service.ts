@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { AuditService } from '../audit/audit.service';
 import { nowMs } from '../common/clock';
-import { randomPublicId, randomSecret, secretMatchesDigest, sha256Hex } from '../common/crypto';
+import { randomPublicId, secretMatchesDigest, sha256Hex } from '../common/crypto';
 import { DomainError } from '../common/domain-error';
 import type { PageRequest } from '../common/pagination';
 import { UnitOfWork } from '../database/unit-of-work';
@@ -15,6 +15,7 @@ import {
 import { KeyUsageRecorder } from '../sessions/key-usage.recorder';
 import { SessionsService } from '../sessions/sessions.service';
 import { addressAllowed } from './address-allow-list';
+import { newApiKeySecret } from './api-key-secret';
 import { ApiKeyEntity } from './api-key.entity';
 import { type ApiKeyRestrictions, NO_RESTRICTIONS, restrictionsFrom } from './api-key-restrictions';
 import type { CreateApiKeyDto } from './dto/api-key.dto';
@@ -54,7 +55,7 @@ export class ApiKeysService {
     ip: string | null,
     restrictions: ApiKeyRestrictions = NO_RESTRICTIONS,
   ): Promise<IssuedApiKey> {
-    const secret = randomSecret();
+    const secret = newApiKeySecret(this.options.apiKeySecretPrefix);
     const key = Object.assign(new ApiKeyEntity(), {
       id: randomPublicId(),
       apiUserId,
@@ -76,6 +77,35 @@ export class ApiKeysService {
     return this.unitOfWork.transaction((manager) =>
       this.issue(manager, apiUserId, now, ip, restrictions),
     );
+  }
+
+  /**
+   * Replaces a key: a new key with the same name, scopes and allow-list, and the old one
+   * expiring `overlapSeconds` from now (or sooner, if it already expires sooner), so that
+   * clients can move to the new secret meanwhile. A revoked or expired key is a `conflict`.
+   */
+  async rotate(
+    apiUserId: string,
+    apiKeyId: string,
+    overlapSeconds: number,
+    ip: string | null,
+  ): Promise<IssuedApiKey> {
+    return this.unitOfWork.transaction(async (manager) => {
+      const old = await this.keys.findOwnedBy(apiUserId, apiKeyId, manager);
+      if (!old)
+        throw new DomainError('not_found', 'No such API key for this API user.', 'api_key_id');
+      const now = nowMs();
+      if (old.revokedAt !== null || (old.expiresAt !== null && old.expiresAt <= now))
+        throw new DomainError('conflict', 'The API key is revoked or expired.', 'api_key_id');
+      const oldExpiresAt = Math.min(old.expiresAt ?? Infinity, now + overlapSeconds * 1000);
+      await this.keys.expire(apiKeyId, oldExpiresAt, manager);
+      return this.issue(manager, apiUserId, now, ip, {
+        name: old.name,
+        scopes: old.scopes,
+        expiresAt: null,
+        allowedCidrs: old.allowedCidrs,
+      });
+    });
   }
 
   /** A page of a user's keys, their last use including what this instance has yet to write. */

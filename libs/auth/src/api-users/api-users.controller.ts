@@ -17,7 +17,10 @@ import { canActOn, type Principal } from '../common/principal';
 import { toApiKeyDto, toApiUserDto } from './api-users.mapper';
 import { ApiKeysService } from './api-keys.service';
 import { ApiUsersService } from './api-users.service';
-import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, RotateApiKeyDto } from './dto/api-key.dto';
+
+/** How long a rotated key keeps working by default: a day. */
+const DEFAULT_ROTATION_OVERLAP_SECONDS = 86_400;
 import {
   ApiUserDto,
   CreateApiUserDto,
@@ -236,6 +239,36 @@ export class ApiUsersController {
   ): Promise<void> {
     assertCanActOn(principal, id);
     await this.keys.revoke(id, apiKeyId, ip);
+  }
+
+  @Post(':id/api-keys/:api_key_id/rotate')
+  @Authenticated()
+  @NoStore()
+  @JsonBody()
+  @ApiOperation({
+    summary: 'Rotate an API key',
+    description:
+      'Creates a new key with the same name, scopes and allow-list (its secret is shown only in this response); ' +
+      'the old key keeps working for `overlap_seconds` (default a day, at most 30 days), then expires like any key.',
+  })
+  @ApiBody({ type: RotateApiKeyDto, required: false })
+  @ApiResponse({ status: 201, type: CreatedApiKeyDto })
+  @ApiErrors(403, 404, [409, 'The key is revoked or expired (`conflict`).'])
+  async rotateKey(
+    @Param('id', new ParseUuidIdPipe()) id: string,
+    @Param('api_key_id', new ParsePublicIdPipe('api_key_id')) apiKeyId: string,
+    @Body() body: RotateApiKeyDto,
+    @CurrentPrincipal() principal: Principal,
+    @ClientIp() ip: string | null,
+  ): Promise<CreatedApiKeyDto> {
+    assertCanActOn(principal, id);
+    const { key, secret } = await this.keys.rotate(
+      id,
+      apiKeyId,
+      body.overlap_seconds ?? DEFAULT_ROTATION_OVERLAP_SECONDS,
+      ip,
+    );
+    return { ...toApiKeyDto(key), api_key_secret: secret };
   }
 
   @Get(':id/history')

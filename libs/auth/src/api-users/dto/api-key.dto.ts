@@ -4,11 +4,14 @@ import {
   ArrayMinSize,
   IsArray,
   IsISO8601,
+  IsInt,
   IsOptional,
   IsString,
   Length,
   Matches,
+  Max,
   MaxLength,
+  Min,
 } from 'class-validator';
 import { MAX_SCOPES, SCOPE_NAME_PATTERN } from '../../common/scopes';
 import { NAME_PATTERN, NAME_RULE } from '../../common/validation';
@@ -99,4 +102,21 @@ export class CreateApiKeyDto {
   @IsString({ each: true })
   @MaxLength(64, { each: true })
   allowed_cidrs?: string[];
+}
+
+/** The longest overlap of a rotation: 30 days. */
+export const MAX_ROTATION_OVERLAP_SECONDS = 30 * 86_400;
+
+/** `POST /api-users/{id}/api-keys/{api_key_id}/rotate`. */
+export class RotateApiKeyDto {
+  /**
+   * How long the old key keeps working, in seconds (at most 30 days); it then expires.
+   * @example 86400
+   */
+  @ApiPropertyOptional({ default: 86_400, minimum: 0, maximum: MAX_ROTATION_OVERLAP_SECONDS })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_ROTATION_OVERLAP_SECONDS)
+  overlap_seconds?: number;
 }
