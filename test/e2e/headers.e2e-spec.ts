@@ -96,6 +96,12 @@ describe('Response headers', () => {
         http.post(`/api-users/${operator.apiUserId}/api-keys`).set(auth),
       [`${M.GET} /api-users/:id/api-keys`]: () =>
         http.get(`/api-users/${operator.apiUserId}/api-keys`).set(auth),
+      [`${M.POST} /api-users/:id/api-keys/:api_key_id/rotate`]: async () => {
+        const key = await http.post(`/api-users/${operator.apiUserId}/api-keys`).set(auth);
+        return http
+          .post(`/api-users/${operator.apiUserId}/api-keys/${key.body.api_key_id}/rotate`)
+          .set(auth);
+      },
       [`${M.DELETE} /api-users/:id/api-keys/:api_key_id`]: async () => {
         const key = await http.post(`/api-users/${operator.apiUserId}/api-keys`).set(auth);
         return http
@@ -200,6 +206,7 @@ describe('Response headers', () => {
         `${M.POST} /api-users/register`,
         `${M.POST} /api-users/:id/registration-token`,
         `${M.POST} /api-users/:id/api-keys`,
+        `${M.POST} /api-users/:id/api-keys/:api_key_id/rotate`,
         `${M.POST} /clients`,
         `${M.POST} /auth/token`,
         `${M.POST} /api/v2/wallet/refresh`,

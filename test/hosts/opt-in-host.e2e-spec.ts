@@ -73,6 +73,21 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect(securityOf(document, '/catalog/open', 'get')).toBeUndefined();
       expect(securityOf(document, '/catalog/mine', 'get')).toEqual([{ bearer: [] }]);
       expect(securityOf(document, '/catalog/admin', 'get')).toEqual([{ bearer: [] }]);
+      // A scoped route: the OAuth client-credentials scheme with the scopes the host declared.
+      expect(securityOf(document, '/catalog/reports', 'get')).toEqual([
+        { oauth2: ['reports:read'] },
+      ]);
+      expect(document.components?.securitySchemes?.oauth2).toEqual({
+        type: 'oauth2',
+        description: expect.any(String),
+        flows: {
+          clientCredentials: {
+            tokenUrl: '/oauth/token',
+            scopes: { 'reports:read': 'Read reports', 'reports:write': 'Write reports' },
+          },
+        },
+      });
+      expect(JSON.stringify(document)).not.toContain('x-required-scopes');
     });
 
     it('guards a route marked @Authenticated() by itself, with the RFC 6750 challenge', async () => {

@@ -10,3 +10,5 @@ export const AUTH_SCOPES_KEY = 'auth:scopes';
  * public operations from those the global guard covers (it removes the marker).
  */
 export const PUBLIC_OPERATION_EXTENSION = 'x-auth-public';
+/** The OpenAPI extension `@Authenticated({ scopes })` sets on an operation (documentAuthGuard removes it). */
+export const REQUIRED_SCOPES_EXTENSION = 'x-required-scopes';

@@ -18,6 +18,7 @@ import {
   AUTH_SCOPES_KEY,
   IS_PUBLIC_KEY,
   PUBLIC_OPERATION_EXTENSION,
+  REQUIRED_SCOPES_EXTENSION,
 } from './auth-metadata';
 import { ErrorBodyDto } from './error-body.dto';
 import type { Principal, Role } from './principal';
@@ -77,7 +78,7 @@ export function Authenticated(
         type: ErrorBodyDto,
         example: errorExample(403),
       }),
-      ApiExtension('x-required-scopes', options.scopes),
+      ApiExtension(REQUIRED_SCOPES_EXTENSION, options.scopes),
     );
   }
   return applyDecorators(...decorators);

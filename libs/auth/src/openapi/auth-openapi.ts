@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { DocumentBuilder, OpenAPIObject } from '@nestjs/swagger';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
-import { PUBLIC_OPERATION_EXTENSION } from '../common/auth-metadata';
+import { PUBLIC_OPERATION_EXTENSION, REQUIRED_SCOPES_EXTENSION } from '../common/auth-metadata';
 import { WALLET_TOKEN_SECURITY } from '../profiles/wallet-refresh/wallet-token.guard';
 
 // Derived from the public types: @nestjs/swagger 11 and 12 keep the interfaces in different files.
@@ -42,6 +42,24 @@ export function addAuthSecuritySchemes(builder: DocumentBuilder): DocumentBuilde
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
+/** The scheme of operations that require scopes: OAuth 2.0 client credentials. */
+export const OAUTH2_SECURITY = 'oauth2';
+
+/** The client-credentials flow at the document's own token endpoint, with the declared scopes. */
+function oauth2Scheme(
+  document: OpenAPIObject,
+  scopes: Record<string, string>,
+): SecuritySchemeObject {
+  const tokenPath = Object.keys(document.paths).find((path) => path.endsWith('/oauth/token'));
+  return {
+    type: 'oauth2',
+    description:
+      'An access token with scopes: client credentials (the API key id and secret) at the token endpoint, ' +
+      'or POST /auth/token with `scope`. Keys carry the scopes they may grant.',
+    flows: { clientCredentials: { tokenUrl: tokenPath ?? '/oauth/token', scopes } },
+  };
+}
+
 /**
  * Completes a document made by `SwaggerModule.createDocument` for a host app with AuthModule:
  * - with the global guard on, every operation not marked `@Public()` and naming no security
@@ -49,6 +67,8 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
  *   401 answer);
  * - every security scheme an operation names and the document lacks is added (for a document
  *   built without `addAuthSecuritySchemes`);
+ * - an operation of `@Authenticated({ scopes })` is documented as requiring those scopes of the
+ *   `oauth2` scheme (client credentials, with the scopes the module declares);
  * - the `x-auth-public` marker `@Public()` leaves on operations is removed.
  * Returns the same document, changed in place.
  */
@@ -64,6 +84,9 @@ export function documentAuthGuard(
       if (!operation) continue;
       const isPublic = operation[PUBLIC_OPERATION_EXTENSION] === true;
       delete operation[PUBLIC_OPERATION_EXTENSION];
+      const requiredScopes = operation[REQUIRED_SCOPES_EXTENSION] as string[] | undefined;
+      delete operation[REQUIRED_SCOPES_EXTENSION];
+      if (requiredScopes?.length) operation.security = [{ [OAUTH2_SECURITY]: requiredScopes }];
       if (options.globalGuard && !isPublic && !(operation.security?.length ?? 0)) {
         operation.security = [{ bearer: [] }];
         operation.responses['401'] ??= {
@@ -81,5 +104,7 @@ export function documentAuthGuard(
   for (const name of named) {
     if (!schemes[name] && AUTH_SECURITY_SCHEMES[name]) schemes[name] = AUTH_SECURITY_SCHEMES[name];
   }
+  if (named.has(OAUTH2_SECURITY) || Object.keys(options.scopes).length > 0)
+    schemes[OAUTH2_SECURITY] ??= oauth2Scheme(document, options.scopes);
   return document;
 }
