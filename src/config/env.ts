@@ -1,3 +1,4 @@
+import { canonicalCidr } from '../../libs/auth/src/api-users/address-allow-list';
 import { API_KEY_SECRET_PREFIX_PATTERN } from '../../libs/auth/src/api-users/api-key-secret';
 import { SCOPE_NAME_PATTERN } from '../../libs/auth/src/common/scopes';
 import { isWebhookSecret } from '../../libs/auth/src/security-events/webhook-sender';
@@ -6,7 +7,6 @@ import {
   BOOTSTRAP_KEY_SECRET_PATTERN,
 } from '../../libs/auth/src/auth-options';
 import { MIN_KEY_ENCRYPTION_SECRET_LENGTH } from '../../libs/auth/src/keys/key-encryption';
-import { isIP } from 'node:net';
 import {
   LEGACY_PROFILE_NAMES,
   PROFILE_NAMES,
@@ -125,22 +125,13 @@ function readProfiles(env: Env): ProfileName[] {
 export type TrustProxy = boolean | number | string[];
 
 /** An IPv4 or IPv6 address, optionally with a /prefix that fits its family. */
-function isAddressOrCidr(entry: string): boolean {
-  const [address, prefix, extra] = entry.split('/');
-  const family = isIP(address);
-  if (family === 0 || extra !== undefined) return false;
-  if (prefix === undefined) return true;
-  if (!/^\d{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (family === 4 ? 32 : 128);
-}
-
 function readTrustProxy(env: Env): TrustProxy {
   const raw = env.TRUST_PROXY?.trim();
   if (!raw || raw === 'false') return false;
   if (raw === 'true') return true;
   if (/^\d+$/.test(raw)) return readInt(env, 'TRUST_PROXY', 0, 0, 100);
   const entries = raw.split(',').map((entry) => entry.trim());
-  const bad = entries.filter((entry) => !isAddressOrCidr(entry));
+  const bad = entries.filter((entry) => canonicalCidr(entry) === null);
   if (bad.length > 0) {
     throw new ConfigError(
       'TRUST_PROXY',

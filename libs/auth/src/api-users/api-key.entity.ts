@@ -46,12 +46,3 @@ export class ApiKeyEntity {
   @EpochColumn({ name: 'revoked_at', nullable: true })
   revokedAt: number | null;
 }
-
-/** What a key without a name or any restriction, never used, has in the optional columns. */
-export const UNRESTRICTED_KEY_FIELDS = {
-  name: null,
-  scopes: null,
-  expiresAt: null,
-  allowedCidrs: null,
-  lastUsedAt: null,
-} as const satisfies Partial<ApiKeyEntity>;

@@ -6,7 +6,8 @@ import { sha256Hex } from '../common/crypto';
 import { uuidv7 } from '../common/ids';
 import { isUniqueViolation } from '../database/unique-violation';
 import { UnitOfWork } from '../database/unit-of-work';
-import { ApiKeyEntity, UNRESTRICTED_KEY_FIELDS } from './api-key.entity';
+import { ApiKeyEntity } from './api-key.entity';
+import { NO_RESTRICTIONS } from './api-key-restrictions';
 import { ApiUserEntity } from './api-user.entity';
 import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService, type IssuedApiKey } from './api-keys.service';
@@ -99,7 +100,8 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
             id: credentials.apiKeyId,
             apiUserId: admin.id,
             secretHash: sha256Hex(credentials.apiKeySecret),
-            ...UNRESTRICTED_KEY_FIELDS,
+            ...NO_RESTRICTIONS,
+            lastUsedAt: null,
             createdAt: now,
             revokedAt: null,
           } satisfies ApiKeyEntity),
