@@ -524,11 +524,12 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
         [operator.tokens.session_state],
       );
     expect(await sealedOfOldest()).toHaveLength(1);
-    const atCap = (revokedUpTo = ''): SessionOpeningWrite =>
-      sessionOpening(operator, uuidv7(), {
+    const atCap = (revokedUpTo = '', sessionId = uuidv7(), revokeBelow = sessionId) =>
+      sessionOpening(operator, sessionId, {
         kind: 'revokeOldest',
         liveAt: Date.now(),
         revokedUpTo,
+        revokeBelow,
         audit: {
           id: uuidv7(),
           type: 'session.revoked',
@@ -618,5 +619,15 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
     expect(stepped.revokedOldest).not.toBe(lateSession.id);
     expect(stepped.revokedOldest! > (lateSession.id as string)).toBe(true);
     expect((await reasons())[lateSession.id as string]).toBeNull();
+
+    // Only sessions older than the oldest this instance is still opening for the key are
+    // candidates: one opened after it is left alone, even though it is the oldest committed.
+    const [oldestLive] = await rows(
+      'SELECT id FROM sessions WHERE api_key_id = $1 AND revoked_at IS NULL ORDER BY id LIMIT 1',
+      [apiKeyId],
+    );
+    const bounded = await statements.openSession(atCap('', uuidv7(), oldestLive.id as string));
+    expect(bounded.revokedOldest).toBeNull();
+    expect((await reasons())[oldestLive.id as string]).toBeNull();
   });
 });

@@ -111,8 +111,9 @@ interface RotatedRow {
  * Openings at their key's cap ($14): per key, as many of its oldest unrevoked sessions live at
  * the key's last count ($15, see OpeningLimit) as it has such openings (the first entries of
  * the same index, ascending, after the last session this instance revoked so, $19, so as not
- * to walk the entries of those revoked since the last vacuum), each paired with one of them,
- * revoked here (reason
+ * to walk the entries of those revoked since the last vacuum, and before the oldest session
+ * this instance is still opening for the key, $21, which may commit after this statement's
+ * snapshot), each paired with one of them, revoked here (reason
  * `session_limit`, sealed successors erased, a `session.revoked` event with the opening's
  * event id $16 and address $17, at the opening's instant). The search locks the sessions it
  * picks and skips those another transaction holds (a concurrent opening of the key at its cap,
@@ -128,10 +129,10 @@ const OPEN_SESSION_SQL = `
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
                          $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[],
                          $13::boolean[], $14::boolean[], $15::bigint[], $16::text[], $17::text[],
-                         $19::text[], $20::text[])
+                         $19::text[], $20::text[], $21::text[])
       AS i(session_id, api_user_id, api_key_id, created_at, expires_at, ip, token_hash,
            token_expires_at, audit_id, audit_type, data, counts, revokes_oldest, live_at,
-           revocation_audit_id, revocation_audit_ip, revoked_up_to, scope)
+           revocation_audit_id, revocation_audit_ip, revoked_up_to, scope, revoke_below)
   ), opened AS (
     INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, ip, scope)
     SELECT session_id, api_user_id, api_key_id, created_at, expires_at, ip, scope FROM input
@@ -171,13 +172,13 @@ const OPEN_SESSION_SQL = `
     FROM input i WHERE revokes_oldest
   ), at_cap_keys AS (
     SELECT api_key_id, count(*) AS openings, min(live_at) AS live_at,
-           max(revoked_up_to) AS revoked_up_to
+           max(revoked_up_to) AS revoked_up_to, min(revoke_below) AS revoke_below
     FROM at_cap GROUP BY api_key_id
   ), oldest AS (
     SELECT k.api_key_id, v.id, row_number() OVER (PARTITION BY k.api_key_id ORDER BY v.id) AS n
     FROM at_cap_keys k CROSS JOIN LATERAL (
       SELECT id FROM sessions
-      WHERE api_key_id = k.api_key_id AND id > k.revoked_up_to
+      WHERE api_key_id = k.api_key_id AND id > k.revoked_up_to AND id < k.revoke_below
         AND revoked_at IS NULL AND expires_at > k.live_at
       ORDER BY id LIMIT k.openings
       FOR UPDATE SKIP LOCKED
@@ -400,6 +401,7 @@ export class PostgresSessionStatements implements SessionStatements {
       JSON.stringify(SESSION_LIMIT_REVOCATION),
       column((w) => (w.limit.kind === 'revokeOldest' ? w.limit.revokedUpTo : null)),
       column((w) => w.session.scope),
+      column((w) => (w.limit.kind === 'revokeOldest' ? w.limit.revokeBelow : null)),
     ]);
     const overLimit = new Map<string, string[]>();
     const live = new Map<string, number>();

@@ -29,6 +29,8 @@ interface Headroom {
 /** The openings of a key in progress on this instance, and a count waiting for them. */
 interface KeyTraffic {
   openings: number;
+  /** The ids of the sessions those openings write. */
+  sessionIds: Set<string>;
   /** Settles when the key's count in progress (or waiting to start) is finished. */
   counting: Promise<void> | null;
   countFinished: () => void;
@@ -43,6 +45,8 @@ interface KeyTraffic {
  */
 export interface Opening {
   readonly apiKeyId: string;
+  /** The session it writes. */
+  readonly sessionId: string;
   readonly kind: 'count' | 'within-cap' | 'at-cap';
   /**
    * At the cap: the instant of the key's last count. Its sessions live then, not revoked since,
@@ -59,6 +63,15 @@ export interface Opening {
    * session revoked since, a walk that grows with each opening at the cap.
    */
   readonly revokedUpTo: string;
+  /**
+   * At the cap: the oldest session this instance was still opening for the key when this
+   * opening began, its own included. Only sessions older than it may be revoked as the oldest.
+   * On PostgreSQL an instance's openings of one key run as concurrent statements, each seeing
+   * what was committed when it began: without this bound, an opening could revoke a session
+   * newer than one another statement has not committed yet, the oldest in truth (and, moving
+   * `revokedUpTo` past it, leave that one live beyond the cap).
+   */
+  readonly revokeBelow: string;
   /** The tracker's sequence when it began: a later local revocation makes its count stale. */
   readonly ticket: number;
 }
@@ -87,15 +100,16 @@ export class SessionHeadroomTracker {
    * Decides an opening of `apiKeyId`, taking one unit of its headroom when it has some. Unless
    * `ordered` (the dialect's writes of one instance never overlap), waits for the key's count
    * in progress, and a count waits for the key's openings in progress (see the class).
+   * `sessionId` is the id of the session the opening writes.
    */
-  async begin(apiKeyId: string, ordered: boolean): Promise<Opening> {
+  async begin(apiKeyId: string, ordered: boolean, sessionId: string): Promise<Opening> {
     for (;;) {
       const traffic = this.trafficOf(apiKeyId);
       if (traffic.counting) {
         await traffic.counting;
         continue;
       }
-      const opening = this.decide(apiKeyId);
+      const opening = this.decide(apiKeyId, traffic, sessionId);
       if (opening.kind === 'count' && !ordered) {
         traffic.counting = new Promise((resolve) => (traffic.countFinished = resolve));
         if (traffic.openings > 0) {
@@ -103,6 +117,7 @@ export class SessionHeadroomTracker {
         }
       }
       traffic.openings += 1;
+      traffic.sessionIds.add(sessionId);
       return opening;
     }
   }
@@ -112,6 +127,7 @@ export class SessionHeadroomTracker {
     const traffic = this.traffic.get(opening.apiKeyId);
     if (!traffic) return;
     traffic.openings -= 1;
+    traffic.sessionIds.delete(opening.sessionId);
     if (opening.kind === 'count' && traffic.counting) {
       traffic.counting = null;
       traffic.countFinished();
@@ -164,13 +180,17 @@ export class SessionHeadroomTracker {
     });
   }
 
-  private decide(apiKeyId: string): Opening {
+  private decide(apiKeyId: string, traffic: KeyTraffic, sessionId: string): Opening {
     const entry = this.entries.get(apiKeyId);
+    let revokeBelow = sessionId;
+    for (const id of traffic.sessionIds) if (id < revokeBelow) revokeBelow = id;
     const opening = (kind: Opening['kind']): Opening => ({
       apiKeyId,
+      sessionId,
       kind,
       countedAt: entry?.countedAt ?? 0,
       revokedUpTo: entry?.revokedUpTo ?? '',
+      revokeBelow,
       ticket: this.sequence,
     });
     if (!entry || performance.now() - entry.checkedAt > FRESH_MS) return opening('count');
@@ -184,7 +204,13 @@ export class SessionHeadroomTracker {
   private trafficOf(apiKeyId: string): KeyTraffic {
     let traffic = this.traffic.get(apiKeyId);
     if (!traffic) {
-      traffic = { openings: 0, counting: null, countFinished: () => {}, drained: null };
+      traffic = {
+        openings: 0,
+        sessionIds: new Set(),
+        counting: null,
+        countFinished: () => {},
+        drained: null,
+      };
       this.traffic.set(apiKeyId, traffic);
     }
     return traffic;

@@ -82,12 +82,19 @@ export interface SessionOpeningWrite {
  * them has expired since, revoking it is harmless (it no longer counted, and the key is not
  * over its cap in live sessions); otherwise none has, and it is the oldest live session.
  * Sessions that had expired before the count were not counted, and are stepped over, as are
- * those up to `revokedUpTo` (see Opening.revokedUpTo in session-headroom.tracker.ts).
+ * those up to `revokedUpTo`, and only sessions older than `revokeBelow` are candidates (see
+ * Opening.revokedUpTo and Opening.revokeBelow in session-headroom.tracker.ts).
  */
 export type OpeningLimit =
   | { kind: 'none' }
   | { kind: 'count'; maxLiveSessions: number }
-  | { kind: 'revokeOldest'; liveAt: number; revokedUpTo: string; audit: AuditRow };
+  | {
+      kind: 'revokeOldest';
+      liveAt: number;
+      revokedUpTo: string;
+      revokeBelow: string;
+      audit: AuditRow;
+    };
 
 /** What an opening's write tells about its key's cap, as its `limit` asked. */
 export interface OpenedSessionWrite {

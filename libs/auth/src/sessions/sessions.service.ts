@@ -166,7 +166,8 @@ export class SessionsService {
     };
     const cap = this.options.maxSessionsPerApiKey;
     const statements = this.refreshTokens.statements();
-    const opening = cap > 0 ? await this.headroom.begin(owner.apiKeyId, statements.ordered) : null;
+    const opening =
+      cap > 0 ? await this.headroom.begin(owner.apiKeyId, statements.ordered, session.id) : null;
     try {
       let opened: OpenedSessionWrite;
       try {
@@ -221,6 +222,7 @@ export class SessionsService {
       kind: 'revokeOldest',
       liveAt: opening.countedAt,
       revokedUpTo: opening.revokedUpTo,
+      revokeBelow: opening.revokeBelow,
       audit: revocation,
     };
   }

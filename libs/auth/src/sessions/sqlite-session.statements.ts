@@ -68,7 +68,7 @@ export class SqliteSessionStatements implements SessionStatements {
          ORDER BY id DESC LIMIT ?)`,
     );
     const overLimit = prepare<[string, number, string, number], { id: string }>(
-      `SELECT id FROM sessions WHERE api_key_id = ? AND revoked_at IS NULL AND expires_at > ? AND id <> ?
+      `SELECT id FROM sessions WHERE api_key_id = ? AND revoked_at IS NULL AND expires_at > ? AND id < ?
          ORDER BY id DESC LIMIT ${MAX_OVER_LIMIT_PER_OPENING} OFFSET ?`,
     );
     // The key's oldest unrevoked session live at an instant: the first entries of the same
@@ -79,7 +79,7 @@ export class SqliteSessionStatements implements SessionStatements {
       [string, string, number, string],
       { id: string; api_user_id: string }
     >(
-      `SELECT id, api_user_id FROM sessions WHERE api_key_id = ? AND id > ? AND revoked_at IS NULL AND expires_at > ? AND id <> ?
+      `SELECT id, api_user_id FROM sessions WHERE api_key_id = ? AND id > ? AND revoked_at IS NULL AND expires_at > ? AND id < ?
          ORDER BY id LIMIT 1`,
     );
     const revokeForLimit = prepare(
@@ -141,7 +141,7 @@ export class SqliteSessionStatements implements SessionStatements {
           session.apiKeyId,
           limit.revokedUpTo,
           limit.liveAt,
-          session.id,
+          limit.revokeBelow,
         );
         if (oldest && revokeForLimit.run(session.createdAt, oldest.id).changes === 1) {
           forgetSealedOfSession.run(oldest.id);
