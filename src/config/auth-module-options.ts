@@ -12,6 +12,7 @@ export function authModuleOptionsFor(config: AppConfig): AuthModuleOptions {
   return {
     issuer: config.issuer,
     audience: config.audience,
+    allowedResources: config.allowedResources,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       database: { type: 'sqlite', path: './data/auth.sqlite' },
       issuer: 'http://localhost:3000',
       audience: 'http://localhost:3000',
+      allowedResources: ['http://localhost:3000'],
       accessTokenTtlSeconds: 300,
       refreshTokenTtlSeconds: 2_592_000,
       sessionMaxAgeSeconds: 7_776_000,
@@ -45,6 +46,15 @@ describe('loadConfig', () => {
     // Unset on the embedded database: the server keeps a generated one beside the database.
     expect(config.keyEncryptionSecret).toBeUndefined();
     expect(config.previousKeyEncryptionSecret).toBeUndefined();
+  });
+
+  it('reads ALLOWED_RESOURCES, where the audience needs no URI form', () => {
+    expect(
+      loadConfig({
+        JWT_AUDIENCE: 'reports-api',
+        ALLOWED_RESOURCES: ' https://a.example.com/api , reports-api,urn:example:billing ',
+      }).allowedResources,
+    ).toEqual(['https://a.example.com/api', 'reports-api', 'urn:example:billing']);
   });
 
   it('reads the key-encryption secrets and the signing-key rotation period', () => {
@@ -129,6 +139,9 @@ describe('loadConfig', () => {
     [{ SIGNING_KEY_ROTATION_DAYS: 'monthly' }, 'SIGNING_KEY_ROTATION_DAYS'],
     [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
     [{ API_SCOPES: 'reports:read,has space' }, 'API_SCOPES'],
+    [{ ALLOWED_RESOURCES: 'https://reports.example.com,reports' }, 'ALLOWED_RESOURCES'],
+    [{ ALLOWED_RESOURCES: 'https://reports.example.com/#top' }, 'ALLOWED_RESOURCES'],
+    [{ ALLOWED_RESOURCES: 'https:' }, 'ALLOWED_RESOURCES'],
     [{ API_KEY_MAX_LIFETIME_DAYS: '-1' }, 'API_KEY_MAX_LIFETIME_DAYS'],
     [{ API_KEY_SECRET_PREFIX: 'kr-' }, 'API_KEY_SECRET_PREFIX'],
     [{ TRUST_PROXY: '10.0.0.0/8,fd00::/129' }, 'TRUST_PROXY'],

@@ -1,5 +1,6 @@
 import { canonicalCidr } from '../../libs/auth/src/api-users/address-allow-list';
 import { API_KEY_SECRET_PREFIX_PATTERN } from '../../libs/auth/src/api-users/api-key-secret';
+import { isResourceUri } from '../../libs/auth/src/common/resources';
 import { SCOPE_NAME_PATTERN } from '../../libs/auth/src/common/scopes';
 import { isWebhookSecret } from '../../libs/auth/src/security-events/webhook-sender';
 import {
@@ -42,6 +43,8 @@ export interface AppConfig {
   database: DatabaseConfig;
   issuer: string;
   audience: string;
+  /** ALLOWED_RESOURCES: what a token request's `resource` may name (RFC 8707); default the audience. */
+  allowedResources: string[];
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   sessionMaxAgeSeconds: number;
@@ -248,6 +251,7 @@ export function loadConfig(env: Env): AppConfig {
     database,
     issuer,
     audience,
+    allowedResources: readAllowedResources(env, audience),
     accessTokenTtlSeconds: readInt(env, 'ACCESS_TOKEN_TTL_SECONDS', 300, 1, 7 * day),
     refreshTokenTtlSeconds: readInt(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * day, 1, 3650 * day),
     sessionMaxAgeSeconds: readInt(env, 'SESSION_MAX_AGE_SECONDS', 90 * day, 1, 3650 * day),
@@ -298,6 +302,20 @@ function readScopes(env: Env): string[] {
       `must be a comma list of scope names (1 to 64 of A-Z a-z 0-9 : . _ -); "${bad.slice(0, 80)}" is not one`,
     );
   return [...new Set(names)];
+}
+
+/** ALLOWED_RESOURCES: a comma list of absolute URIs without fragments; unset, the audience alone. */
+function readAllowedResources(env: Env, audience: string): string[] {
+  const raw = env.ALLOWED_RESOURCES?.trim();
+  if (!raw) return [audience];
+  const resources = raw.split(',').map((resource) => resource.trim());
+  const bad = resources.find((resource) => resource !== audience && !isResourceUri(resource));
+  if (bad !== undefined)
+    throw new ConfigError(
+      'ALLOWED_RESOURCES',
+      `must be a comma list of absolute URIs without a fragment (RFC 8707); "${bad.slice(0, 80)}" is not one`,
+    );
+  return [...new Set(resources)];
 }
 
 function readSecretPrefix(env: Env): string | undefined {

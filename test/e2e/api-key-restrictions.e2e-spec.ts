@@ -1,11 +1,19 @@
 import { KeyUsageRecorder } from '../../libs/auth/src/sessions/key-usage.recorder';
 import { hasValidChecksum } from '../../libs/auth/src/api-users/api-key-secret';
 import { decodeJwt } from '../support/jwt';
-import { startTestApp, type TestApp } from '../support/test-app';
+import {
+  ADMIN_KEY_ID,
+  ADMIN_KEY_SECRET,
+  startTestApp,
+  TEST_ISSUER,
+  type TestApp,
+} from '../support/test-app';
 import { adminTokens, bearer, loggedInOperator, refresh } from '../support/factories';
 
 const SEED_002 = '/api/v1/authenticate/refresh';
 const DAY_MS = 86_400_000;
+const REPORTS = 'https://reports.example.com';
+const BILLING = 'urn:example:billing';
 
 /**
  * API keys, second round: a key's name, scopes, expiry and address allow-list, enforced where
@@ -22,6 +30,7 @@ describe('API key restrictions', () => {
         TRUST_PROXY: 'true',
         API_SCOPES: 'reports:read,reports:write,billing',
         API_KEY_MAX_LIFETIME_DAYS: '365',
+        ALLOWED_RESOURCES: `${REPORTS},${BILLING}`,
       },
     });
     admin = (await adminTokens(t.http)).access_token;
@@ -48,6 +57,26 @@ describe('API key restrictions', () => {
       .post('/auth/token')
       .set('X-Forwarded-For', address)
       .send({ api_key_id: key.api_key_id, api_key_secret: key.api_key_secret, scope });
+
+  type Key = { api_key_id: string; api_key_secret?: unknown };
+  /** POST /oauth/token as the key's client (client_secret_basic), from `address`. */
+  const oauthToken = (address: string, key: Key, params: Record<string, string>) =>
+    t.http
+      .post('/oauth/token')
+      .set('X-Forwarded-For', address)
+      .auth(key.api_key_id, key.api_key_secret as string)
+      .type('form')
+      .send(params);
+  /** RFC 7662 introspection by the bootstrap admin's client, which may introspect any token. */
+  const introspect = async (token: string) =>
+    (
+      await t.http
+        .post('/oauth/introspect')
+        .auth(ADMIN_KEY_ID, ADMIN_KEY_SECRET)
+        .type('form')
+        .send({ token })
+        .expect(200)
+    ).body as Record<string, unknown>;
 
   it('creates keys with a name, scopes, expiry and allow-list, shown on create and list', async () => {
     const expiresAt = new Date(Date.now() + 30 * DAY_MS).toISOString();
@@ -154,6 +183,106 @@ describe('API key restrictions', () => {
     }
   });
 
+  it('narrows scopes through OAuth too, answers and introspects them, and keeps them on its refresh', async () => {
+    const { key } = await keyWith({ scopes: ['reports:read', 'reports:write'] });
+    const granted = await oauthToken('198.51.100.1', key, {
+      grant_type: 'client_credentials',
+      scope: 'reports:write',
+    }).expect(200);
+    expect(granted.body.scope).toBe('reports:write');
+    expect(decodeJwt(granted.body.access_token).payload.scope).toBe('reports:write');
+    expect(await introspect(granted.body.access_token)).toMatchObject({
+      active: true,
+      scope: 'reports:write',
+    });
+    expect(await introspect(granted.body.refresh_token)).toMatchObject({
+      active: true,
+      scope: 'reports:write',
+    });
+    const refreshed = await oauthToken('198.51.100.1', key, {
+      grant_type: 'refresh_token',
+      refresh_token: granted.body.refresh_token,
+    }).expect(200);
+    expect(refreshed.body.scope).toBe('reports:write');
+    expect(decodeJwt(refreshed.body.access_token).payload.scope).toBe('reports:write');
+    // Without `scope`, the key's; beyond the key's, the OAuth error.
+    const full = await oauthToken('198.51.100.1', key, {
+      grant_type: 'client_credentials',
+    }).expect(200);
+    expect(full.body.scope).toBe('reports:read reports:write');
+    const refused = await oauthToken('198.51.100.1', key, {
+      grant_type: 'client_credentials',
+      scope: 'reports:read billing',
+    }).expect(400);
+    expect(refused.body.error).toBe('invalid_scope');
+  });
+
+  it('issues access tokens for an allowed resource (RFC 8707), kept across refreshes in every format', async () => {
+    const { key } = await keyWith({});
+    const plain = await exchangeFrom('198.51.100.1', key).expect(200);
+    expect(decodeJwt(plain.body.access_token).payload.aud).toBe(TEST_ISSUER);
+
+    const forReports = await t.http
+      .post('/auth/token')
+      .send({ api_key_id: key.api_key_id, api_key_secret: key.api_key_secret, resource: REPORTS })
+      .expect(200);
+    expect(decodeJwt(forReports.body.access_token).payload.aud).toBe(REPORTS);
+    const refreshed = await refresh(t.http, forReports.body.refresh_token).expect(200);
+    expect(decodeJwt(refreshed.body.access_token).payload.aud).toBe(REPORTS);
+    const viaProfile = await t.http
+      .post(SEED_002)
+      .send({ refreshToken: refreshed.body.refresh_token })
+      .expect(200);
+    expect(decodeJwt(viaProfile.body.jwtToken).payload.aud).toBe(REPORTS);
+    const viaOAuth = await oauthToken('198.51.100.1', key, {
+      grant_type: 'refresh_token',
+      refresh_token: viaProfile.body.refreshToken,
+    }).expect(200);
+    expect(decodeJwt(viaOAuth.body.access_token).payload.aud).toBe(REPORTS);
+
+    const forBilling = await oauthToken('198.51.100.1', key, {
+      grant_type: 'client_credentials',
+      resource: BILLING,
+    }).expect(200);
+    expect(decodeJwt(forBilling.body.access_token).payload.aud).toBe(BILLING);
+    // Introspection serves the resource servers too: their tokens are recognised.
+    expect(await introspect(forBilling.body.access_token)).toMatchObject({
+      active: true,
+      aud: BILLING,
+    });
+    // This server's own routes accept only its own audience.
+    await t.http.get('/api-users/me').set(bearer(forBilling.body.access_token)).expect(401);
+    await t.http.get('/api-users/me').set(bearer(plain.body.access_token)).expect(200);
+  });
+
+  it('refuses a resource that is not allowed with invalid_target, opening no session', async () => {
+    const { key } = await keyWith({});
+    const sessions = async () =>
+      (await t.dataSource.query(`SELECT id FROM sessions WHERE api_key_id = '${key.api_key_id}'`))
+        .length;
+    const before = await sessions();
+    // The default audience is not among ALLOWED_RESOURCES here: it is had by naming none.
+    for (const resource of ['https://elsewhere.example.com', `${REPORTS}/`, TEST_ISSUER]) {
+      const refused = await t.http
+        .post('/auth/token')
+        .send({ api_key_id: key.api_key_id, api_key_secret: key.api_key_secret, resource })
+        .expect(400);
+      expect(refused.body.error).toMatchObject({ code: 'invalid_target', target: 'resource' });
+      const viaOAuth = await oauthToken('198.51.100.1', key, {
+        grant_type: 'client_credentials',
+        resource,
+      }).expect(400);
+      expect(viaOAuth.body.error).toBe('invalid_target');
+    }
+    // Bad credentials are still answered as such first.
+    const wrongSecret = await t.http
+      .post('/auth/token')
+      .send({ api_key_id: key.api_key_id, api_key_secret: 'wrong', resource: 'nope' })
+      .expect(401);
+    expect(wrongSecret.body.error.code).toBe('invalid_credentials');
+    expect(await sessions()).toBe(before);
+  });
+
   it('gives no scope claim for a key without scopes unless one is asked for', async () => {
     const { operator } = await keyWith({});
     const key = { api_key_id: operator.apiKeyId, api_key_secret: operator.apiKeySecret };
@@ -170,6 +299,8 @@ describe('API key restrictions', () => {
     const pair = await exchangeFrom('198.51.100.1', key).expect(200);
     const viaProfile = await exchangeFrom('198.51.100.1', key).expect(200);
     const next = await refresh(t.http, pair.body.refresh_token).expect(200);
+    // Known live to the bearer check before the key expires: the expiry still applies at once.
+    await t.http.get('/api-users/me').set(bearer(next.body.access_token)).expect(200);
     await new Promise((resolve) => setTimeout(resolve, 1600));
 
     const refused = await exchangeFrom('198.51.100.1', key).expect(401);
@@ -177,10 +308,20 @@ describe('API key restrictions', () => {
     const refreshRefused = await refresh(t.http, next.body.refresh_token).expect(401);
     expect(refreshRefused.body.error.code).toBe('session_revoked');
     await t.http.post(SEED_002).send({ refreshToken: viaProfile.body.refresh_token }).expect(401);
+    await t.http.get('/api-users/me').set(bearer(next.body.access_token)).expect(401);
+    // Through OAuth: the expired key is no client, and its access tokens are inactive.
+    const oauthRefused = await oauthToken('198.51.100.1', key, {
+      grant_type: 'client_credentials',
+    }).expect(401);
+    expect(oauthRefused.body.error).toBe('invalid_client');
+    expect(await introspect(next.body.access_token)).toEqual({ active: false });
+    expect(await introspect(next.body.refresh_token)).toEqual({ active: false });
     const failures = await t.dataSource.query(
       `SELECT data FROM audit_events WHERE type = 'auth.failed' AND api_key_id = '${key.api_key_id}'`,
     );
+    // One per refused exchange (core, OAuth); refreshes refused write none.
     expect(failures.map((row: { data: string }) => JSON.parse(row.data).reason)).toEqual([
+      'api_key_expired',
       'api_key_expired',
     ]);
   });
@@ -208,6 +349,16 @@ describe('API key restrictions', () => {
       .set('X-Forwarded-For', '203.0.113.200')
       .expect(200);
     await refresh(t.http, v6.body.refresh_token).set('X-Forwarded-For', '2001:db8::7').expect(200);
+
+    // Through OAuth: from outside, the key is no client, for either grant.
+    const grant = { grant_type: 'client_credentials' };
+    expect((await oauthToken('198.51.100.1', key, grant).expect(401)).body.error).toBe(
+      'invalid_client',
+    );
+    const granted = await oauthToken('203.0.113.9', key, grant).expect(200);
+    const refreshGrant = { grant_type: 'refresh_token', refresh_token: granted.body.refresh_token };
+    await oauthToken('198.51.100.1', key, refreshGrant).expect(401);
+    await oauthToken('203.0.113.10', key, refreshGrant).expect(200);
   });
 
   it('records the last use to within a minute, without a write per request', async () => {

@@ -89,6 +89,7 @@ describe('OpenAPI document', () => {
       'api_key_id',
       'api_key_secret',
       'scope',
+      'resource',
     ]);
     expect(schemas.TokenRequestDto.required).toEqual(['api_key_id', 'api_key_secret']);
     expect(Object.keys(schemas.CreateApiKeyDto.properties ?? {}).sort()).toEqual([

@@ -444,6 +444,7 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
         expiresAt: now + 60_000,
         ip: null,
         scope: null,
+        audience: null,
       },
       firstToken: {
         tokenHash: sha256Hex(randomBytes(32).toString('base64url')),

@@ -85,6 +85,18 @@ describe('resolveAuthOptions', () => {
     ).toThrow(/walletTokenAudience must differ from audience/);
   });
 
+  it('allows the audience alone as a resource by default, and refuses resources that are no URI', () => {
+    const base = { issuer: 'https://a.example', keyEncryptionSecret: secret, audience: 'api' };
+    expect(resolveAuthOptions(base).allowedResources).toEqual(['api']);
+    expect(
+      resolveAuthOptions({ ...base, allowedResources: ['api', 'https://r.example/x'] })
+        .allowedResources,
+    ).toEqual(['api', 'https://r.example/x']);
+    for (const allowedResources of [[], ['reports'], ['https://r.example/#f']]) {
+      expect(() => resolveAuthOptions({ ...base, allowedResources })).toThrow(/allowedResources/);
+    }
+  });
+
   it('refuses a registration-token lifetime that is not a positive integer', () => {
     expect(() =>
       resolveAuthOptions({

@@ -1,5 +1,6 @@
 import { MIN_KEY_ENCRYPTION_SECRET_LENGTH } from './keys/key-encryption';
 import { API_KEY_SECRET_PREFIX_PATTERN } from './api-users/api-key-secret';
+import { isResourceUri } from './common/resources';
 import { SCOPE_NAME_PATTERN } from './common/scopes';
 import { type AuthMetricsSink, NO_AUTH_METRICS } from './metrics/auth-metrics';
 import {
@@ -15,6 +16,13 @@ export interface AuthModuleOptions {
   issuer: string;
   /** `aud` of access tokens; defaults to the issuer. */
   audience?: string;
+  /**
+   * The resources (RFC 8707: absolute URIs) a token request may name in `resource`, which then
+   * becomes its access token's `aud` instead of `audience`. Default: `audience` alone. This
+   * module's own guard accepts only `audience`; tokens for the others are for their resource
+   * servers (which verify them with the JWKS or introspection).
+   */
+  allowedResources?: string[];
   /** Access-token lifetime, also `expires_in`. Default 300. */
   accessTokenTtlSeconds?: number;
   /** Idle lifetime of a refresh token. Default 30 days. */
@@ -148,6 +156,7 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
   const resolved: ResolvedAuthOptions = {
     issuer: options.issuer,
     audience: options.audience ?? options.issuer,
+    allowedResources: options.allowedResources ?? [options.audience ?? options.issuer],
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 300,
     refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * DAY,
     sessionMaxAgeSeconds: options.sessionMaxAgeSeconds ?? 90 * DAY,
@@ -238,6 +247,7 @@ function validate(options: ResolvedAuthOptions): void {
         `scopes: "${name.slice(0, 80)}" is not a scope name (1 to 64 of A-Z a-z 0-9 : . _ -)`,
       );
   }
+  problems.push(...allowedResourceProblems(options));
   if (
     options.apiKeySecretPrefix !== undefined &&
     !API_KEY_SECRET_PREFIX_PATTERN.test(options.apiKeySecretPrefix)
@@ -277,6 +287,21 @@ function validate(options: ResolvedAuthOptions): void {
   if (problems.length > 0) {
     throw new Error(`Invalid AuthModule options: ${problems.join('; ')}`);
   }
+}
+
+function allowedResourceProblems(options: ResolvedAuthOptions): string[] {
+  const resources: unknown = options.allowedResources;
+  if (!Array.isArray(resources) || resources.length === 0)
+    return ['allowedResources must be a non-empty array of absolute URIs'];
+  return resources
+    .filter(
+      (resource: unknown) =>
+        typeof resource !== 'string' || (resource !== options.audience && !isResourceUri(resource)),
+    )
+    .map(
+      (resource: unknown) =>
+        `allowedResources: ${JSON.stringify(resource)?.slice(0, 80)} is not an absolute URI without a fragment (RFC 8707)`,
+    );
 }
 
 function securityEventProblems(options: ResolvedAuthOptions): string[] {

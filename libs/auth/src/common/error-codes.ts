@@ -5,6 +5,7 @@
 export const ERROR_STATUS = {
   validation_failed: 400,
   invalid_scope: 400,
+  invalid_target: 400,
   invalid_credentials: 401,
   unauthorized: 401,
   invalid_registration_token: 401,
@@ -34,6 +35,7 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export const DEFAULT_ERROR_MESSAGES: Record<ErrorCode, string> = {
   validation_failed: 'The request is not valid.',
   invalid_scope: 'The requested scope is unknown or beyond what the API key may grant.',
+  invalid_target: 'The requested resource is not one this server issues tokens for.',
   invalid_credentials: 'The API key credentials are not valid.',
   unauthorized: 'A valid bearer access token is required.',
   invalid_registration_token: 'The registration token is not valid.',

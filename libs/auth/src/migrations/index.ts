@@ -19,6 +19,8 @@ import { PostgresSecurityEventConsumers1796700000001 } from './postgres/17967000
 import { SqliteSecurityEventConsumers1796700000000 } from './sqlite/1796700000000-security-event-consumers';
 import { PostgresApiKeyRestrictions1796800000001 } from './postgres/1796800000001-api-key-restrictions';
 import { SqliteApiKeyRestrictions1796800000000 } from './sqlite/1796800000000-api-key-restrictions';
+import { PostgresSessionAudience1796900000001 } from './postgres/1796900000001-session-audience';
+import { SqliteSessionAudience1796900000000 } from './sqlite/1796900000000-session-audience';
 import { SqliteInitialSchema1795347634234 } from './sqlite/1795347634234-initial-schema';
 import { SqliteRefreshChainLinks1795348810021 } from './sqlite/1795348810021-refresh-chain-links';
 import { SqliteWalletTokens1795349970466 } from './sqlite/1795349970466-wallet-tokens';
@@ -46,6 +48,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     SqliteSecurityEventOutbox1796600000000,
     SqliteSecurityEventConsumers1796700000000,
     SqliteApiKeyRestrictions1796800000000,
+    SqliteSessionAudience1796900000000,
   ],
   postgres: [
     PostgresInitialSchema1795347651853,
@@ -61,6 +64,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     PostgresSecurityEventOutbox1796600000001,
     PostgresSecurityEventConsumers1796700000001,
     PostgresApiKeyRestrictions1796800000001,
+    PostgresSessionAudience1796900000001,
   ],
 };
 

@@ -24,6 +24,7 @@ export class OAuthError extends Error {
 const BY_CODE: Partial<Record<ErrorCode, [number, string]>> = {
   validation_failed: [400, 'invalid_request'],
   invalid_scope: [400, 'invalid_scope'],
+  invalid_target: [400, 'invalid_target'],
   payload_too_large: [400, 'invalid_request'],
   unsupported_media_type: [400, 'invalid_request'],
   invalid_credentials: [401, 'invalid_client'],

@@ -87,7 +87,7 @@ export class OAuthController {
     oauthError(
       400,
       'invalid_grant',
-      'invalid_request, invalid_grant (unknown, expired, reused or revoked refresh token) or unsupported_grant_type.',
+      'invalid_request, invalid_grant (unknown, expired, reused or revoked refresh token), unsupported_grant_type, invalid_scope or invalid_target (a `resource` not among the allowed resources).',
     ),
   )
   @ApiResponse(
@@ -112,13 +112,11 @@ export class OAuthController {
     const { clientId, clientSecret } = clientCredentialsOf(authorization, body);
     let issued;
     if (body.grant_type === 'client_credentials') {
-      // An empty scope parameter is no scope parameter (RFC 6749 §3.1).
-      issued = await this.tokens.exchangeApiKey(
-        clientId,
-        clientSecret,
-        ip,
-        body.scope || undefined,
-      );
+      // An empty parameter is no parameter (RFC 6749 §3.1).
+      issued = await this.tokens.exchangeApiKey(clientId, clientSecret, ip, {
+        scope: body.scope || undefined,
+        resource: body.resource || undefined,
+      });
     } else {
       if (!body.refresh_token)
         throw new OAuthError('invalid_request', 'refresh_token is required.');

@@ -47,6 +47,17 @@ export class OAuthTokenRequestDto extends OAuthClientCredentialsDto {
   @IsString()
   @Length(0, 1024)
   scope?: string;
+
+  /**
+   * `client_credentials`: the resource server the access token is for (RFC 8707), its `aud`;
+   * one of the server's allowed resources, or `invalid_target`. Once per request. Absent: the
+   * default audience. `refresh_token`: ignored, a session keeps its audience.
+   */
+  @ApiPropertyOptional({ example: 'https://reports.example.com' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 2048)
+  resource?: string;
 }
 
 export const SUPPORTED_GRANT_TYPES: readonly string[] = GRANT_TYPES;
@@ -90,6 +101,7 @@ export class OAuthErrorDto {
       'invalid_grant',
       'unsupported_grant_type',
       'invalid_scope',
+      'invalid_target',
       'rate_limited',
       'server_error',
     ],

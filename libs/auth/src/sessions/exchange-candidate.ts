@@ -20,6 +20,8 @@ export interface ExchangeCandidate {
   sessionRevokedAt: number | null;
   /** The scopes granted when the session opened (the `scope` claim); null: none. */
   scope: string | null;
+  /** The access tokens' `aud` asked for when the session opened (RFC 8707); null: the default. */
+  audience: string | null;
   apiKeyRevokedAt: number | null;
   apiKeyExpiresAt: number | null;
   /** The key's allow-list as stored (see address-allow-list.ts); null: any address. */
@@ -43,6 +45,7 @@ export interface CandidateRow {
   session_expires_at: number | string;
   session_revoked_at: number | string | null;
   scope: string | null;
+  audience: string | null;
   api_key_revoked_at: number | string | null;
   api_key_expires_at: number | string | null;
   allowed_cidrs: string | null;
@@ -70,6 +73,7 @@ export function toExchangeCandidate(row: CandidateRow): ExchangeCandidate {
     sessionExpiresAt: toNumber(row.session_expires_at),
     sessionRevokedAt: toNullableNumber(row.session_revoked_at),
     scope: row.scope,
+    audience: row.audience,
     apiKeyRevokedAt: toNullableNumber(row.api_key_revoked_at),
     apiKeyExpiresAt: toNullableNumber(row.api_key_expires_at),
     allowedCidrs: row.allowed_cidrs,
@@ -84,7 +88,7 @@ export function candidateSql(placeholder: string): string {
   return `
   SELECT rt.token_hash, rt.session_id, rt.generation, rt.created_at, rt.expires_at, rt.consumed_at,
          rt.successor_hash, rt.successor_sealed, s.api_user_id, s.api_key_id, u.role, u.status AS user_status,
-         s.expires_at AS session_expires_at, s.revoked_at AS session_revoked_at, s.scope,
+         s.expires_at AS session_expires_at, s.revoked_at AS session_revoked_at, s.scope, s.audience,
          k.revoked_at AS api_key_revoked_at, k.expires_at AS api_key_expires_at, k.allowed_cidrs
   FROM refresh_tokens rt
   JOIN sessions s ON s.id = rt.session_id

@@ -64,7 +64,7 @@ const ROTATE_SQL = `
       AND r.consumed_at IS NULL
       AND r.expires_at > i.now
       AND clock_timestamp() < to_timestamp(i.deadline / 1000)
-    RETURNING i.*, r.session_id, r.generation, s.api_user_id, s.api_key_id, u.role, s.scope,
+    RETURNING i.*, r.session_id, r.generation, s.api_user_id, s.api_key_id, u.role, s.scope, s.audience,
               s.expires_at AS session_expires_at
   ), successor AS (
     INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at, expires_at)
@@ -83,7 +83,7 @@ const ROTATE_SQL = `
            '{"generation":' || (generation + 1) || '}', now
     FROM consumed
   )
-  SELECT presented_hash, session_id, generation, api_user_id, api_key_id, role, scope FROM consumed`;
+  SELECT presented_hash, session_id, generation, api_user_id, api_key_id, role, scope, audience FROM consumed`;
 
 /** A row of ROTATE_SQL's answer: one per won rotation. */
 interface RotatedRow {
@@ -94,6 +94,7 @@ interface RotatedRow {
   api_key_id: string;
   role: RotatedChain['role'];
   scope: string | null;
+  audience: string | null;
 }
 
 /*
@@ -129,13 +130,14 @@ const OPEN_SESSION_SQL = `
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
                          $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[],
                          $13::boolean[], $14::boolean[], $15::bigint[], $16::text[], $17::text[],
-                         $19::text[], $20::text[], $21::text[])
+                         $19::text[], $20::text[], $21::text[], $22::text[])
       AS i(session_id, api_user_id, api_key_id, created_at, expires_at, ip, token_hash,
            token_expires_at, audit_id, audit_type, data, counts, revokes_oldest, live_at,
-           revocation_audit_id, revocation_audit_ip, revoked_up_to, scope, revoke_below)
+           revocation_audit_id, revocation_audit_ip, revoked_up_to, scope, revoke_below, audience)
   ), opened AS (
-    INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, ip, scope)
-    SELECT session_id, api_user_id, api_key_id, created_at, expires_at, ip, scope FROM input
+    INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, ip, scope, audience)
+    SELECT session_id, api_user_id, api_key_id, created_at, expires_at, ip, scope, audience
+    FROM input
     RETURNING id
   ), first_token AS (
     INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at, expires_at)
@@ -351,6 +353,7 @@ export class PostgresSessionStatements implements SessionStatements {
             apiKeyId: row.api_key_id,
             role: row.role,
             scope: row.scope,
+            audience: row.audience,
           }
         : null;
     });
@@ -402,6 +405,7 @@ export class PostgresSessionStatements implements SessionStatements {
       column((w) => (w.limit.kind === 'revokeOldest' ? w.limit.revokedUpTo : null)),
       column((w) => w.session.scope),
       column((w) => (w.limit.kind === 'revokeOldest' ? w.limit.revokeBelow : null)),
+      column((w) => w.session.audience),
     ]);
     const overLimit = new Map<string, string[]>();
     const live = new Map<string, number>();

@@ -27,6 +27,8 @@ export interface Rotation {
   role: Role;
   /** The session's scopes, space-separated (the `scope` claim); null: none. */
   scope: string | null;
+  /** The session's resource, its access tokens' `aud`; null: the default audience. */
+  audience: string | null;
   /** The successor, in clear: handed to the caller, stored only as a hash. */
   refreshToken: string;
 }
@@ -269,6 +271,7 @@ export class RefreshRotationService {
       apiKeyId: chain.apiKeyId,
       role: chain.role,
       scope: chain.scope,
+      audience: chain.audience,
       refreshToken,
     };
   }

@@ -6,7 +6,7 @@ import { SessionsRepository } from './sessions.repository';
 interface Entry {
   /** False once the session is known dead: that never changes back, so it is never re-read. */
   live: boolean;
-  /** The session's absolute end. */
+  /** The session's absolute end, or its API key's expiry if sooner. */
   expiresAt: number;
   checkedAt: number;
 }

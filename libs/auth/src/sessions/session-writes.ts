@@ -48,7 +48,7 @@ export interface RotationAttempt {
 /** What a won rotation tells about the chain it extended: the consumed link's row. */
 export type RotatedChain = Pick<
   ExchangeCandidate,
-  'sessionId' | 'apiUserId' | 'apiKeyId' | 'role' | 'generation' | 'scope'
+  'sessionId' | 'apiUserId' | 'apiKeyId' | 'role' | 'generation' | 'scope' | 'audience'
 >;
 
 /** What opening a session writes: the session, generation 0 of its chain, the audit event. */
@@ -61,6 +61,7 @@ export interface SessionOpeningWrite {
     expiresAt: number;
     ip: string | null;
     scope: string | null;
+    audience: string | null;
   };
   firstToken: ChainLink;
   audit: AuditRow;

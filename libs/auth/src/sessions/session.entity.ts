@@ -55,4 +55,11 @@ export class SessionEntity {
   /** The scopes granted at the opening, space-separated, kept across refreshes; null: none asked of a key without scopes. */
   @Column({ type: 'text', nullable: true })
   scope: string | null;
+
+  /**
+   * The resource (RFC 8707) asked for at the opening, the `aud` of the session's access
+   * tokens, kept across refreshes; null: none asked, the module's `audience`.
+   */
+  @Column({ type: 'text', nullable: true })
+  audience: string | null;
 }

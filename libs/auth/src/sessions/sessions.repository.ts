@@ -13,6 +13,7 @@ import { SessionEntity, type SessionRevocationReason } from './session.entity';
 /** What the bearer guard needs to know about a session, with the key and owner it depends on. */
 export interface SessionLiveness {
   revokedAt: number | null;
+  /** When the session stops being usable: its absolute end, or its key's expiry if sooner. */
   expiresAt: number;
   apiKeyRevokedAt: number | null;
   userStatus: ApiUserStatus;
@@ -23,6 +24,7 @@ interface LivenessRow {
   revoked_at: number | string | null;
   expires_at: number | string;
   api_key_revoked_at: number | string | null;
+  api_key_expires_at: number | string | null;
   user_status: ApiUserStatus;
 }
 
@@ -49,7 +51,7 @@ export class SessionsRepository {
       this.dataSource,
       'auth_session_liveness',
       `SELECT s.id, s.revoked_at, s.expires_at, k.revoked_at AS api_key_revoked_at,
-              u.status AS user_status
+              k.expires_at AS api_key_expires_at, u.status AS user_status
        FROM sessions s
        JOIN api_keys k ON k.id = s.api_key_id
        JOIN api_users u ON u.id = s.api_user_id
@@ -76,7 +78,10 @@ export class SessionsRepository {
     if (!row) return null;
     return {
       revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
-      expiresAt: Number(row.expires_at),
+      expiresAt: Math.min(
+        Number(row.expires_at),
+        row.api_key_expires_at === null ? Infinity : Number(row.api_key_expires_at),
+      ),
       apiKeyRevokedAt: row.api_key_revoked_at === null ? null : Number(row.api_key_revoked_at),
       userStatus: row.user_status,
     };

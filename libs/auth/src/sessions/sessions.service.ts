@@ -29,6 +29,8 @@ export interface SessionOwner {
   ip: string | null;
   /** The scopes granted (see grantedScope), space-separated; null: none. */
   scope: string | null;
+  /** The resource asked for (see SessionEntity.audience); null: the default audience. */
+  audience: string | null;
 }
 
 /** A session to end, with the address of the request that ends it. */
@@ -273,6 +275,7 @@ export class SessionsService {
     session.revokedReason = null;
     session.ip = owner.ip ? owner.ip.slice(0, 64) : null;
     session.scope = owner.scope;
+    session.audience = owner.audience;
 
     const { token: refreshToken, key } = issueRefreshToken(now);
     const link = new RefreshTokenEntity();

@@ -57,7 +57,7 @@ export class SqliteSessionStatements implements SessionStatements {
       'INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const insertSession = prepare(
-      'INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, revoked_at, revoked_reason, ip, scope) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?)',
+      'INSERT INTO sessions (id, api_user_id, api_key_id, created_at, expires_at, revoked_at, revoked_reason, ip, scope, audience) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)',
     );
     // The key's live sessions, counted up to a bound, and those beyond the cap, newest first
     // from an offset: walks of the partial index ix_sessions_api_key_live alone (unrevoked
@@ -118,6 +118,7 @@ export class SqliteSessionStatements implements SessionStatements {
         session.expiresAt,
         session.ip,
         session.scope,
+        session.audience,
       );
       writeToken(write.firstToken);
       writeAudit(write.audit);

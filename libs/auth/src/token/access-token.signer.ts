@@ -14,6 +14,8 @@ export interface AccessTokenSubject {
   apiKeyId: string;
   /** Space-separated scopes for the `scope` claim (RFC 9068 §2.2.3); null: no claim. */
   scope: string | null;
+  /** The `aud` claim, a resource asked for (RFC 8707); null: the module's `audience`. */
+  audience: string | null;
 }
 
 export interface SignedAccessToken {
@@ -40,7 +42,7 @@ export class AccessTokenSigner {
     const payload = {
       iss: this.options.issuer,
       sub: subject.apiUserId,
-      aud: this.options.audience,
+      aud: subject.audience ?? this.options.audience,
       client_id: subject.apiKeyId,
       iat,
       exp: iat + ttl,

@@ -20,14 +20,20 @@ export interface AccessTokenClaims {
 
 /**
  * Verifies one of our access tokens outside the bearer guard (introspection, revocation):
- * signature, type, issuer, audience and expiry. It says nothing about the session.
+ * signature, type, issuer, audience (the module's, or any allowed resource: introspection
+ * serves those resource servers too) and expiry. It says nothing about the session.
  */
 @Injectable()
 export class AccessTokenVerifier {
   constructor(
     private readonly keys: SigningKeysService,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
-  ) {}
+  ) {
+    this.audiences = new Set([options.audience, ...options.allowedResources]);
+  }
+
+  /** The module's audience and every allowed resource: tokens for any of them are ours. */
+  private readonly audiences: ReadonlySet<string>;
 
   async verify(token: string, now = Date.now()): Promise<AccessTokenClaims | undefined> {
     const claims = await verifyEs256(token, ACCESS_TOKEN_TYPE, (kid) =>
@@ -35,7 +41,8 @@ export class AccessTokenVerifier {
     );
     if (!claims) return undefined;
     const { iss, aud, sub, client_id: clientId, sid, jti, role, iat, exp } = claims;
-    if (iss !== this.options.issuer || aud !== this.options.audience) return undefined;
+    if (iss !== this.options.issuer || typeof aud !== 'string' || !this.audiences.has(aud))
+      return undefined;
     if (typeof exp !== 'number' || exp * 1000 <= now || typeof iat !== 'number') return undefined;
     if ([sub, clientId, sid, jti, role].some((value) => typeof value !== 'string'))
       return undefined;

@@ -43,7 +43,7 @@ export class TokenController {
   @ApiErrors(
     [
       400,
-      '`validation_failed`, or `invalid_scope`: a scope the key does not carry (or not declared).',
+      '`validation_failed`; `invalid_scope`: a scope the key does not carry (or not declared); `invalid_target`: a `resource` not among the allowed resources.',
     ],
     [
       401,
@@ -59,7 +59,10 @@ export class TokenController {
     @ClientIp() ip: string | null,
   ): Promise<TokenResponseDto> {
     return toTokenResponse(
-      await this.tokens.exchangeApiKey(body.api_key_id, body.api_key_secret, ip, body.scope),
+      await this.tokens.exchangeApiKey(body.api_key_id, body.api_key_secret, ip, {
+        scope: body.scope,
+        resource: body.resource,
+      }),
     );
   }
 

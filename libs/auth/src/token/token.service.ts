@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ApiKeyEntity } from '../api-users/api-key.entity';
 import type { ApiUserEntity } from '../api-users/api-user.entity';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
+import { grantedAudience } from '../common/resources';
 import { grantedScope, requestedScopes } from '../common/scopes';
 import { ApiKeysService } from '../api-users/api-keys.service';
 import { nowMs } from '../common/clock';
@@ -19,6 +20,14 @@ export interface IssuedTokens {
   sessionId: string;
   /** The session's scopes, space-separated (the access token's `scope` claim); null: none. */
   scope: string | null;
+}
+
+/** What a token request may ask of the session it opens. */
+export interface TokenRequestParameters {
+  /** Space-separated scopes narrowing what the key grants (see grantedScope). */
+  scope?: string;
+  /** The resource server the access token is for, its `aud` (RFC 8707; see grantedAudience). */
+  resource?: string;
 }
 
 @Injectable()
@@ -41,10 +50,10 @@ export class TokenService {
   async issueForApiKey(
     apiKeyId: string,
     ip: string | null = null,
-    scope?: string,
+    requested: TokenRequestParameters = {},
   ): Promise<IssuedTokens> {
     const { key, owner } = await this.apiKeys.findActive(apiKeyId);
-    return this.openSession(key, owner, ip, scope, 'host');
+    return this.openSession(key, owner, ip, requested, 'host');
   }
 
   /** Rotates a refresh token under the contract's rules and issues a new access token. */
@@ -66,30 +75,31 @@ export class TokenService {
 
   /**
    * Exchanges API key credentials for a new session: an access token and a refresh token.
-   * `scope` (space-separated) narrows what the key grants (see grantedScope).
+   * `requested` may narrow its scopes and name the resource its access tokens are for.
    */
   async exchangeApiKey(
     apiKeyId: string,
     secret: string,
     ip: string | null,
-    scope?: string,
+    requested: TokenRequestParameters = {},
   ): Promise<IssuedTokens> {
     const { key, owner } = await this.apiKeys.verify(apiKeyId, secret, ip);
-    return this.openSession(key, owner, ip, scope, 'api_key');
+    return this.openSession(key, owner, ip, requested, 'api_key');
   }
 
   private async openSession(
     key: ApiKeyEntity,
     owner: ApiUserEntity,
     ip: string | null,
-    scope: string | undefined,
+    requested: TokenRequestParameters,
     grant: TokenGrant,
   ): Promise<IssuedTokens> {
-    // Decided before anything is written: a scope refused opens no session.
-    const granted = grantedScope(key.scopes, requestedScopes(scope), this.options.scopes);
+    // Decided before anything is written: a scope or resource refused opens no session.
+    const granted = grantedScope(key.scopes, requestedScopes(requested.scope), this.options.scopes);
+    const audience = grantedAudience(requested.resource, this.options.allowedResources);
     const now = nowMs();
     const { session, refreshToken } = await this.sessions.open(
-      { apiUserId: owner.id, apiKeyId: key.id, ip, scope: granted },
+      { apiUserId: owner.id, apiKeyId: key.id, ip, scope: granted, audience },
       now,
     );
     this.keyUsage.used(key.id, now);
@@ -99,6 +109,7 @@ export class TokenService {
       sessionId: session.id,
       apiKeyId: key.id,
       scope: granted,
+      audience,
     });
     this.metrics.tokenIssued(grant);
     return {

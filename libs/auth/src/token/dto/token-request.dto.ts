@@ -28,4 +28,15 @@ export class TokenRequestDto {
   @IsString()
   @Length(1, 4000)
   scope?: string;
+
+  /**
+   * The resource server the access token is for (RFC 8707): it becomes the token's `aud`. One
+   * of the server's allowed resources (`ALLOWED_RESOURCES`); another is 400 `invalid_target`.
+   * Absent: the default audience (`JWT_AUDIENCE`). Refreshes keep it.
+   * @example https://reports.example.com
+   */
+  @IsOptional()
+  @IsString()
+  @Length(1, 2048)
+  resource?: string;
 }
