@@ -109,6 +109,7 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
     role: 'operator',
     generation: 0,
     scope: null,
+    audience: null,
   });
 
   const rows = (sql: string, values: unknown[] = []) =>
