@@ -28,6 +28,7 @@ export function authModuleOptionsFor(config: AppConfig): AuthModuleOptions {
     apiKeyMaxLifetimeDays: config.apiKeyMaxLifetimeDays,
     apiKeySecretPrefix: config.apiKeySecretPrefix,
     auditRetentionDays: config.auditRetentionDays,
+    redisUrl: config.redisUrl,
     databaseTimeoutMs: config.database.timeoutMs,
   };
 }

@@ -68,6 +68,8 @@ export interface AppConfig {
   /** API_KEY_SECRET_PREFIX: new secrets are `<prefix><random><checksum>`; unset, plain. */
   apiKeySecretPrefix: string | undefined;
   auditRetentionDays: number;
+  /** REDIS_URL: the Redis instances share limits through; unset, each counts alone. */
+  redisUrl: string | undefined;
   bootstrapAdmin?: { apiKeyId: string; apiKeySecret: string };
   /**
    * Seals private signing keys. Required on PostgreSQL; unset on SQLite, the server keeps a
@@ -273,6 +275,7 @@ export function loadConfig(env: Env): AppConfig {
     apiKeyMaxLifetimeDays: readInt(env, 'API_KEY_MAX_LIFETIME_DAYS', 0, 0, 36_500),
     apiKeySecretPrefix: readSecretPrefix(env),
     auditRetentionDays: readInt(env, 'AUDIT_RETENTION_DAYS', 365, 0, 36_500),
+    redisUrl: readUrl(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
     bootstrapAdmin: readBootstrapAdmin(env),
     keyEncryptionSecret,
     previousKeyEncryptionSecret: readSecret(env, 'KEY_ENCRYPTION_SECRET_PREVIOUS'),

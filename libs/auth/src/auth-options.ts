@@ -133,6 +133,15 @@ export interface AuthModuleOptions {
    * Unset (default): 43 random characters. Existing secrets keep working either way.
    */
   apiKeySecretPrefix?: string;
+  /**
+   * A Redis that every instance shares (`redis://[:password@]host:port[/db]`, or `rediss://`):
+   * per-address rate limits and failed-secret lockouts are then counted across instances. Needs
+   * the `ioredis` package. While Redis does not answer, each instance counts alone, and a
+   * warning is logged once per outage. Unset (default): per instance.
+   */
+  redisUrl?: string;
+  /** Prefix of this module's Redis keys and channels, to share a Redis with others. Default `auth:`. */
+  redisKeyPrefix?: string;
 }
 
 /** A bootstrap admin's key id: the ids the token endpoint accepts. */
@@ -146,7 +155,8 @@ type OptionalAfterResolving =
   | 'previousKeyEncryptionSecret'
   | 'webhook'
   | 'onSecurityEvent'
-  | 'apiKeySecretPrefix';
+  | 'apiKeySecretPrefix'
+  | 'redisUrl';
 export type ResolvedAuthOptions = Required<Omit<AuthModuleOptions, OptionalAfterResolving>> &
   Pick<AuthModuleOptions, OptionalAfterResolving>;
 
@@ -189,6 +199,8 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     scopes: options.scopes ?? {},
     apiKeyMaxLifetimeDays: options.apiKeyMaxLifetimeDays ?? 0,
     apiKeySecretPrefix: options.apiKeySecretPrefix || undefined,
+    redisUrl: options.redisUrl || undefined,
+    redisKeyPrefix: options.redisKeyPrefix ?? 'auth:',
   };
   validate(resolved);
   return resolved;
@@ -248,6 +260,9 @@ function validate(options: ResolvedAuthOptions): void {
       );
   }
   problems.push(...allowedResourceProblems(options));
+  if (options.redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(options.redisUrl)) {
+    problems.push('redisUrl must be a redis:// or rediss:// URL');
+  }
   if (
     options.apiKeySecretPrefix !== undefined &&
     !API_KEY_SECRET_PREFIX_PATTERN.test(options.apiKeySecretPrefix)

@@ -29,6 +29,7 @@ import { AUTH_METRICS } from './metrics/auth-metrics';
 import { KeysRoutesModule } from './keys/keys-routes.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { GlobalBearerGuard } from './token/global-bearer.guard';
+import { SharedStore } from './shared-store/shared-store';
 import { TokenModule } from './token/token.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { PROFILE_NAMES, type ProfileName } from './profiles/profile-names';
@@ -96,9 +97,17 @@ export class AuthModule extends AuthConfigurableModule {
           useFactory: (options: ResolvedAuthOptions) => options.metrics,
         },
         UnitOfWork,
+        SharedStore,
         { provide: AUTH_ROUTE_PREFIX, useValue: routePrefix },
       ],
-      exports: [AUTH_OPTIONS, AUTH_METRICS, AUTH_ROUTE_PREFIX, UnitOfWork, TypeOrmModule],
+      exports: [
+        AUTH_OPTIONS,
+        AUTH_METRICS,
+        AUTH_ROUTE_PREFIX,
+        UnitOfWork,
+        SharedStore,
+        TypeOrmModule,
+      ],
     };
     const mountedProfiles = [...new Set(profiles)].map((name) => PROFILE_MODULES[name]);
     const guardDependencies = [

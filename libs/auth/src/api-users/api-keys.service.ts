@@ -22,6 +22,7 @@ import type { CreateApiKeyDto } from './dto/api-key.dto';
 import type { ApiUserEntity, ApiUserStatus } from './api-user.entity';
 import { ApiKeysRepository } from './api-keys.repository';
 import { FailedAttemptsLimiter } from './failed-attempts.limiter';
+import { SharedLockouts } from './shared-lockouts';
 import { UnknownKeyFailuresAudit } from './unknown-key-failures.audit';
 
 export interface IssuedApiKey {
@@ -41,6 +42,7 @@ export class ApiKeysService {
     private readonly audit: AuditService,
     private readonly unitOfWork: UnitOfWork,
     private readonly failedAttempts: FailedAttemptsLimiter,
+    private readonly sharedLockouts: SharedLockouts,
     private readonly unknownKeyFailures: UnknownKeyFailuresAudit,
     @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
@@ -170,6 +172,7 @@ export class ApiKeysService {
     const now = nowMs();
     if (secretMatches && isUsable(key, now, ip)) return { key, owner: key.apiUser };
     this.failedAttempts.recordFailure(apiKeyId, ip);
+    await this.sharedLockouts.recordFailure(apiKeyId, ip);
     const reason = failureReason(key, secretMatches, now, ip);
     // A key whose owner is gone is as good as unknown.
     this.metrics.authFailed(reason === 'api_user_missing' ? 'unknown_api_key' : reason);

@@ -7,6 +7,7 @@ import { ApiUsersRepository } from './api-users.repository';
 import { ApiUsersService } from './api-users.service';
 import { BootstrapAdminService } from './bootstrap-admin.service';
 import { FailedAttemptsLimiter } from './failed-attempts.limiter';
+import { SharedLockouts } from './shared-lockouts';
 import { UnknownKeyFailuresAudit } from './unknown-key-failures.audit';
 
 @Module({
@@ -18,6 +19,7 @@ import { UnknownKeyFailuresAudit } from './unknown-key-failures.audit';
     ApiKeysService,
     BootstrapAdminService,
     FailedAttemptsLimiter,
+    SharedLockouts,
     UnknownKeyFailuresAudit,
   ],
   exports: [ApiUsersService, ApiKeysService, BootstrapAdminService],

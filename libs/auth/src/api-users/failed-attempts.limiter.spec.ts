@@ -53,4 +53,13 @@ describe('FailedAttemptsLimiter', () => {
     expect(refusal(limiter, 'late', 'y', T0 + 61_001)?.code).toBe('rate_limited');
     expect(limiter.size.locked).toBeLessThanOrEqual(MAX_LOCKED_WINDOWS);
   });
+
+  it('takes a lock found elsewhere for the milliseconds left of its window', () => {
+    const limiter = new FailedAttemptsLimiter(options);
+    limiter.lockFor('key', '203.0.113.1', 20_000, T0);
+    const refused = refusal(limiter, 'key', '203.0.113.1', T0 + 5_000);
+    expect(refused?.retryAfterSeconds).toBe(15);
+    expect(refusal(limiter, 'key', '198.51.100.1', T0 + 5_000)).toBeNull();
+    expect(refusal(limiter, 'key', '203.0.113.1', T0 + 20_000)).toBeNull();
+  });
 });

@@ -4,7 +4,8 @@ import { nowMs } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { AUTH_METRICS, type AuthMetricsSink, NO_AUTH_METRICS } from '../metrics/auth-metrics';
 
-const WINDOW_MS = 60_000;
+export const FAILED_ATTEMPTS_WINDOW_MS = 60_000;
+const WINDOW_MS = FAILED_ATTEMPTS_WINDOW_MS;
 /** Windows still counting (below the limit) kept at most; about 150 bytes each. */
 export const MAX_COUNTING_WINDOWS = 50_000;
 /** Locked windows kept at most; a flood must make ten failures per entry to fill it. */
@@ -79,6 +80,21 @@ export class FailedAttemptsLimiter {
     }
     if (this.counting.size > MAX_COUNTING_WINDOWS)
       this.makeRoom(this.counting, MAX_COUNTING_WINDOWS, now, true);
+  }
+
+  /**
+   * Locks the key for this address for the `msLeft` ms left of a window found at the limit
+   * elsewhere (the count shared by instances; see SharedLockouts).
+   */
+  lockFor(apiKeyId: string, ip: string | null, msLeft: number, now = nowMs()): void {
+    const limit = this.options.failedAttemptsPerKeyPerMinute;
+    if (limit === 0) return;
+    const key = windowKey(apiKeyId, ip);
+    const window = { startedAt: now + Math.min(msLeft, WINDOW_MS) - WINDOW_MS, failures: limit };
+    this.counting.delete(key);
+    this.locked.delete(key);
+    if (this.makeRoom(this.locked, MAX_LOCKED_WINDOWS, now, false)) this.locked.set(key, window);
+    else this.counting.set(key, window);
   }
 
   /** Tracked windows, for tests of the bounds. */

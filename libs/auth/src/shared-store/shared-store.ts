@@ -1,0 +1,191 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { Redis, RedisOptions } from 'ioredis';
+import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
+
+/** How long a command may take before the caller counts in its own memory instead. */
+export const SHARED_COMMAND_TIMEOUT_MS = 250;
+/** How long start-up waits for Redis before going on without it (it keeps reconnecting). */
+const FIRST_CONNECTION_WAIT_MS = 2000;
+/** The longest pause between reconnection attempts. */
+const MAX_RECONNECT_DELAY_MS = 2000;
+
+/**
+ * Counts `KEYS[1]` in a window of `ARGV[1]` ms that starts at its first count: the count and
+ * the window's milliseconds left, in one round trip. A key left without an expiry (a crash
+ * between the two writes cannot happen in a script, but a restored snapshot could hold one)
+ * is given one, so no count lasts for ever.
+ */
+const COUNT_IN_WINDOW_LUA = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  left = tonumber(ARGV[1])
+end
+return {count, left}`;
+
+/** A count in a shared window (see countInWindow). */
+export interface WindowCount {
+  count: number;
+  msLeft: number;
+}
+
+type CountingClient = Redis & {
+  countInWindow(key: string, windowMs: number): Promise<[number, number]>;
+};
+
+/**
+ * The Redis that instances share (option `redisUrl`): counters that must hold whichever
+ * instance a request reaches, and messages to every instance. Without `redisUrl` it is inert.
+ *
+ * Redis is never on the critical path: a command is not queued while Redis is unreachable and
+ * gives up after SHARED_COMMAND_TIMEOUT_MS, and its caller then counts in its own memory, as
+ * without Redis. The first failure of an outage logs one warning; the connection is retried in
+ * the background, and the first command that succeeds again logs that shared counting resumed.
+ */
+@Injectable()
+export class SharedStore implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('SharedStore');
+  private client?: CountingClient;
+  private subscriber?: Redis;
+  private readonly handlers = new Map<string, (message: string) => void>();
+  /** True from the first failure of an outage until a command succeeds again. */
+  private inOutage = false;
+
+  constructor(@Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions) {}
+
+  /** Whether instances share counters here (`redisUrl` is set), reachable or not. */
+  get enabled(): boolean {
+    return this.options.redisUrl !== undefined;
+  }
+
+  async onModuleInit(): Promise<void> {
+    const url = this.options.redisUrl;
+    if (url === undefined) return;
+    const { Redis } = await loadIoredis();
+    const connection: RedisOptions = {
+      // Fail at once while disconnected instead of queueing: the caller counts locally.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: SHARED_COMMAND_TIMEOUT_MS,
+      connectTimeout: FIRST_CONNECTION_WAIT_MS,
+      retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+      // The messages are the instance's own business; nothing else reads its name.
+      connectionName: 'keyring-auth',
+      lazyConnect: true,
+    };
+    const client = new Redis(url, connection) as CountingClient;
+    client.defineCommand('countInWindow', { numberOfKeys: 1, lua: COUNT_IN_WINDOW_LUA });
+    // Errors surface through commands (and the outage warning); the events would repeat them.
+    client.on('error', () => {});
+    this.client = client;
+    // Subscribing takes a connection of its own; it resubscribes by itself after a reconnect.
+    const subscriber = new Redis(url, {
+      ...connection,
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      commandTimeout: undefined,
+    });
+    subscriber.on('error', () => {});
+    subscriber.on('message', (channel: string, message: string) =>
+      this.handlers.get(channel)?.(message),
+    );
+    this.subscriber = subscriber;
+    const connected = await Promise.allSettled([client.connect(), subscriber.connect()]);
+    for (const channel of this.handlers.keys()) this.subscribeTo(channel);
+    if (connected.some((result) => result.status === 'rejected')) this.noteFailure();
+    else this.logger.log(`sharing limits through Redis at ${redactedUrl(url)}`);
+  }
+
+  onApplicationShutdown(): void {
+    this.client?.disconnect();
+    this.subscriber?.disconnect();
+  }
+
+  /**
+   * Counts `name` in a shared window of `windowMs` starting at its first count; undefined when
+   * Redis is off or cannot answer now (count locally then).
+   */
+  async countInWindow(name: string, windowMs: number): Promise<WindowCount | undefined> {
+    const client = this.client;
+    if (client === undefined) return undefined;
+    try {
+      const [count, msLeft] = await client.countInWindow(this.key(name), windowMs);
+      this.noteSuccess();
+      return { count: Number(count), msLeft: Number(msLeft) };
+    } catch {
+      this.noteFailure();
+      return undefined;
+    }
+  }
+
+  /** Sends `message` to every instance's handler of `channel` (this one's included). */
+  async publish(channel: string, message: string): Promise<void> {
+    const client = this.client;
+    if (client === undefined) return;
+    try {
+      await client.publish(this.key(channel), message);
+    } catch {
+      this.noteFailure();
+    }
+  }
+
+  /**
+   * Calls `handler` with each message published on `channel` by any instance, from when the
+   * subscription is made (at start-up, once connected; again by itself after a reconnect).
+   */
+  subscribe(channel: string, handler: (message: string) => void): void {
+    if (!this.enabled) return;
+    this.handlers.set(this.key(channel), handler);
+    if (this.subscriber !== undefined) this.subscribeTo(this.key(channel));
+  }
+
+  private subscribeTo(channel: string): void {
+    // Queued while disconnected (this connection alone queues), so it takes effect on connect.
+    this.subscriber?.subscribe(channel).catch(() => this.noteFailure());
+  }
+
+  private key(name: string): string {
+    return `${this.options.redisKeyPrefix}${name}`;
+  }
+
+  private noteFailure(): void {
+    if (this.inOutage) return;
+    this.inOutage = true;
+    this.logger.warn(
+      'Redis is unreachable or slow: rate limits and lockouts are counted per instance until it answers again',
+    );
+  }
+
+  private noteSuccess(): void {
+    if (!this.inOutage) return;
+    this.inOutage = false;
+    this.logger.log('Redis answers again: rate limits and lockouts are shared again');
+  }
+}
+
+async function loadIoredis(): Promise<typeof import('ioredis')> {
+  try {
+    return await import('ioredis');
+  } catch {
+    throw new Error('AuthModule option redisUrl needs the ioredis package: npm install ioredis');
+  }
+}
+
+/** The URL without its password, for the log. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured URL';
+  }
+}

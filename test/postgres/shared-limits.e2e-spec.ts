@@ -1,0 +1,145 @@
+import { Redis } from 'ioredis';
+import { adminTokens, registeredUser, type Credentials } from '../support/factories';
+import { LogLines } from '../support/log-lines';
+import { describeWithRedis, RedisServer } from '../support/redis-server';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+/** Above the twelve requests the lockout test makes from one address. */
+const RATE_LIMIT = 20;
+
+/**
+ * Two instances on one PostgreSQL database and one real Redis (REDIS_URL): the per-address
+ * limit and the failed-secret lockout hold whichever instance a request reaches, and losing
+ * Redis costs no token request. The server trusts X-Forwarded-For, so each test speaks from
+ * addresses of its own.
+ */
+describeWithRedis('Limits shared by two instances through Redis', () => {
+  let redis: RedisServer;
+  let db: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+  // Nest's Logger is one per process: both instances' lines land here.
+  const logs = new LogLines();
+  let user: Credentials;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    db = await createTestDatabase('postgres');
+    const env = {
+      REDIS_URL: redis.url,
+      TRUST_PROXY: 'true',
+      RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+    };
+    a = await startTestApp({ db, env, logDestination: logs });
+    b = await startTestApp({ db, env, logDestination: logs });
+    user = await registeredUser(a.http, (await adminTokens(a.http)).access_token);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await db?.drop();
+    await redis?.kill();
+  });
+
+  const exchangeFrom = (instance: TestApp, address: string, secret = user.apiKeySecret) =>
+    instance.http
+      .post('/auth/token')
+      .set('X-Forwarded-For', address)
+      .send({ api_key_id: user.apiKeyId, api_key_secret: secret });
+
+  it('lets through at most the limit per address in all, whichever instance requests reach', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 2 * RATE_LIMIT }, (_, i) =>
+        exchangeFrom(i % 2 === 0 ? a : b, '198.51.100.50'),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(RATE_LIMIT);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(RATE_LIMIT);
+    const refused = answers.find((answer) => answer.status === 429)!;
+    expect(refused.body.error.code).toBe('rate_limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+    // Another address has its own count.
+    await exchangeFrom(b, '198.51.100.51').expect(200);
+  });
+
+  it('locks a key for an address on both instances after ten wrong secrets spread over them', async () => {
+    const attacker = '198.51.100.60';
+    for (let i = 0; i < 10; i += 1) {
+      const instance = i % 2 === 0 ? a : b;
+      const answer = await exchangeFrom(instance, attacker, 'wrong-secret-'.padEnd(43, 'x'));
+      expect([401, 429]).toContain(answer.status);
+    }
+    // The lock reaches the other instance through Redis's messages: give it a moment.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const instance of [a, b]) {
+      const locked = await exchangeFrom(instance, attacker);
+      expect(locked.status).toBe(429);
+      expect(locked.body.error.code).toBe('rate_limited');
+    }
+    // The owner, from elsewhere, is not locked out.
+    await exchangeFrom(a, '198.51.100.61').expect(200);
+    await exchangeFrom(b, '198.51.100.61').expect(200);
+  });
+
+  it('keeps answering token requests while Redis is down, and shares counts again once it is back', async () => {
+    let next = 0;
+    // A new address per request: the per-address limit is not what this test is about.
+    const oneRequest = () => {
+      next += 1;
+      return exchangeFrom(next % 2 === 0 ? a : b, `203.0.113.${next % 250}`);
+    };
+    const statuses: number[] = [];
+    const load = async (untilMs: number) => {
+      while (Date.now() < untilMs) {
+        const batch = await Promise.all([oneRequest(), oneRequest()]);
+        statuses.push(...batch.map((answer) => answer.status));
+      }
+    };
+    const running = load(Date.now() + 3000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await redis.kill();
+    await running;
+    expect(statuses.length).toBeGreaterThan(10);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+
+    await redis.restart();
+    const probe = new Redis(redis.url);
+    try {
+      const restartedAt = Date.now();
+      let shared = false;
+      while (!shared && Date.now() - restartedAt < 10_000) {
+        await exchangeFrom(a, '192.0.2.99').expect(200);
+        shared = (await probe.get('auth:token-endpoints:192.0.2.99')) !== null;
+        if (!shared) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(shared).toBe(true);
+      await exchangeFrom(b, '192.0.2.99').expect(200);
+      console.log(`shared counting back ${Date.now() - restartedAt} ms after Redis restarted`);
+    } finally {
+      probe.disconnect();
+    }
+    // Each instance: one warning for the outage, one line when it ended.
+    const lines = logs.raw.join('\n');
+    expect(lines.match(/Redis is unreachable or slow/g)).toHaveLength(2);
+    expect(lines.match(/Redis answers again/g)).toHaveLength(2);
+  });
+
+  it('answers in time while Redis is frozen: a command gives up after its timeout', async () => {
+    const timed = async (address: string) => {
+      const started = Date.now();
+      await exchangeFrom(a, address).expect(200);
+      return Date.now() - started;
+    };
+    redis.freeze();
+    try {
+      const durations = [];
+      for (let i = 0; i < 5; i += 1) durations.push(await timed(`203.0.113.${200 + i}`));
+      // The command timeout (250 ms) and the request's own work: far from a frozen wait.
+      expect(Math.max(...durations)).toBeLessThan(1000);
+    } finally {
+      redis.thaw();
+    }
+  });
+});
