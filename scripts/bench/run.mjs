@@ -6,6 +6,8 @@
 //
 //   npm run bench [-- --repeats 3 --duration 10 --connections 50 --out bench-results.json]
 //   npm run bench -- --postgres        (our server on an embedded PostgreSQL, pinned with it)
+//   npm run bench -- --redis   (the per-address rate limit on, counted in a real redis-server
+//     pinned with the server, against the same limit counted in memory; needs redis-server)
 //   npm run bench -- --only refresh --repeats 1 --cpu-prof /tmp/prof   (profile our server)
 //   npm run bench -- --only 'POST /auth/token$'   (a trailing $ anchors the name: token alone)
 //   npm run bench -- --only refresh --probe /tmp/probe.jsonl   (our server's own latency,
@@ -13,7 +15,7 @@
 //   npm run bench -- --only refresh --calibrate 60,100,130   (adds the bare route made to
 //     spend 60, 100 and 130 µs per request: how p99 follows the rate in this closed loop)
 import autocannon from 'autocannon';
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   existsSync,
@@ -25,6 +27,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +65,19 @@ const CALIBRATION_MICROS = arg('calibrate', '').split(',').filter(Boolean).map(N
 const POSTGRES = process.argv.includes('--postgres');
 /** Sessions opened before measuring on PostgreSQL, so that the tables' statistics are real. */
 const POSTGRES_WARM_SESSIONS = 20_000;
-const OUT = arg('out', join(ROOT, POSTGRES ? 'bench-results-postgres.json' : 'bench-results.json'));
+/**
+ * Our server with the per-address rate limit on (high enough never to refuse) and counted in a
+ * real Redis (REDIS_URL), beside a second server counting the same limit in memory.
+ */
+const REDIS = process.argv.includes('--redis');
+/** A limit no run reaches: what is measured is the cost of counting, not of refusing. */
+const UNREACHED_RATE_LIMIT = '1000000000';
+/** The token scenario on the server counting its limit in memory (with --redis). */
+const MEMORY_LIMIT = ' (rate limit counted in memory)';
+const OUT = arg(
+  'out',
+  join(ROOT, `bench-results${POSTGRES ? '-postgres' : ''}${REDIS ? '-redis' : ''}.json`),
+);
 const TASKSET = pinLoadToCore1();
 /** The pids of a process and its children (PostgreSQL's backends are the postmaster's). */
 function withChildren(pid) {
@@ -117,7 +132,34 @@ async function startPostgres() {
   return { ...pg, postmaster };
 }
 
-/** Our server (dist/), fresh embedded database, rate limiting off. */
+/** Debian's redis-server on a free port, persistence off, pinned to the server's core. */
+async function startRedis() {
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const child = TASKSET
+    ? spawn('taskset', ['-c', '0', 'redis-server', ...args], { stdio: 'ignore' })
+    : spawn('redis-server', args, { stdio: 'ignore' });
+  const spawnFailed = new Promise((_, reject) =>
+    child.once('error', () =>
+      reject(new Error('--redis needs redis-server (apt-get install redis-server)')),
+    ),
+  );
+  for (let i = 0; i < 500; i += 1) {
+    const open = await Promise.race([
+      new Promise((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.destroy();
+          resolve(true);
+        }).once('error', () => resolve(false));
+      }),
+      spawnFailed,
+    ]);
+    if (open) return { url: `redis://127.0.0.1:${port}`, pid: child.pid, child };
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('redis-server did not start');
+}
+
 /**
  * Our server, built, on a fresh database. `env` overrides its defaults: the observability-off
  * variant turns metrics and logs off, to measure what the defaults cost in the same run. The
@@ -126,6 +168,7 @@ async function startPostgres() {
  */
 async function startOurs(env = {}) {
   const postgres = POSTGRES ? await startPostgres() : undefined;
+  const redis = env.REDIS_URL === 'start' ? await startRedis() : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'auth-bench-'));
   const port = await freePort();
   const admin = {
@@ -150,6 +193,7 @@ async function startOurs(env = {}) {
       BENCH_CPU_PROF_DIR: CPU_PROF_DIR,
       BENCH_PROBE_FILE: PROBE_FILE,
       ...env,
+      REDIS_URL: redis?.url ?? '',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -161,8 +205,13 @@ async function startOurs(env = {}) {
   return {
     base,
     pid,
-    // On PostgreSQL the database's CPU is the server's too: the postmaster and its backends.
-    pids: () => (postgres ? [pid, ...withChildren(postgres.postmaster)] : [pid]),
+    // On PostgreSQL the database's CPU is the server's too: the postmaster and its backends;
+    // and Redis's, when it counts the limit.
+    pids: () => [
+      pid,
+      ...(postgres ? withChildren(postgres.postmaster) : []),
+      ...(redis ? [redis.pid] : []),
+    ],
     databasePids: () => (postgres ? withChildren(postgres.postmaster) : []),
     admin,
     key,
@@ -230,6 +279,7 @@ async function startOurs(env = {}) {
     async stop() {
       await stop(child);
       await postgres?.stop();
+      if (redis) await stop(redis.child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -343,7 +393,14 @@ async function main() {
   log(
     `bench: ${REPEATS} repeats, ${DURATION} s, ${CONNECTIONS} connections, ${TASKSET ? 'server on core 0, load on core 1' : 'no taskset: unpinned'}, ours on ${POSTGRES ? 'PostgreSQL' : 'SQLite'}`,
   );
-  const ours = await startOurs();
+  // With --redis, every scenario of ours runs with the limit counted in Redis.
+  const ours = await startOurs(
+    REDIS ? { RATE_LIMIT_PER_MINUTE: UNREACHED_RATE_LIMIT, REDIS_URL: 'start' } : {},
+  );
+  const inMemory =
+    REDIS && selected(`ours POST /auth/token${MEMORY_LIMIT}`)
+      ? await startOurs({ RATE_LIMIT_PER_MINUTE: UNREACHED_RATE_LIMIT })
+      : undefined;
   // The same server with its observability off (no metrics, LOG_LEVEL=silent), measured on the
   // token endpoints only: the difference is what the defaults cost.
   const quiet =
@@ -486,6 +543,15 @@ async function main() {
     },
   };
 
+  if (inMemory) {
+    scenarios[`ours POST /auth/token${MEMORY_LIMIT}`] = async () =>
+      measure(inMemory, {
+        method: 'POST',
+        path: '/auth/token',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(inMemory.key),
+      });
+  }
   for (const name of Object.keys(scenarios)) if (!selected(name)) delete scenarios[name];
   // Calibration: the bare route spending a fixed time per request, on a POST the size of a
   // refresh (body and answer), so that its rate and p99 can be set beside ours.
@@ -518,7 +584,7 @@ async function main() {
     }
   } finally {
     await Promise.all(
-      [ours, quiet, peer, bare, ...calibrationTargets].map((target) => target?.stop()),
+      [ours, quiet, inMemory, peer, bare, ...calibrationTargets].map((target) => target?.stop()),
     );
   }
 
@@ -557,6 +623,11 @@ async function main() {
       rps('ours POST /auth/token/refresh') / rps(`ours POST /auth/token/refresh${QUIET}`),
     'token, defaults / observability off':
       rps('ours POST /auth/token') / rps(`ours POST /auth/token${QUIET}`),
+    ...(REDIS && {
+      // Below 1 is what counting the limit in Redis costs against counting it in memory.
+      'token, rate limit in Redis / in memory':
+        rps('ours POST /auth/token') / rps(`ours POST /auth/token${MEMORY_LIMIT}`),
+    }),
   };
   const report = {
     date: new Date().toISOString(),
@@ -567,6 +638,9 @@ async function main() {
       pinned: TASKSET,
       node: process.version,
       database: POSTGRES ? 'embedded PostgreSQL (pinned to the server core)' : 'embedded SQLite',
+      rate_limit: REDIS
+        ? 'on, counted in redis-server (pinned to the server core); in memory for the scenario so named'
+        : 'off',
     },
     medians: table,
     ratios: Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, Number(v.toFixed(2))])),

@@ -30,6 +30,7 @@ import { KeysRoutesModule } from './keys/keys-routes.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { GlobalBearerGuard } from './token/global-bearer.guard';
 import { SharedStore } from './shared-store/shared-store';
+import { ClusterMessages } from './cluster/cluster-messages';
 import { TokenModule } from './token/token.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { PROFILE_NAMES, type ProfileName } from './profiles/profile-names';
@@ -98,6 +99,7 @@ export class AuthModule extends AuthConfigurableModule {
         },
         UnitOfWork,
         SharedStore,
+        ClusterMessages,
         { provide: AUTH_ROUTE_PREFIX, useValue: routePrefix },
       ],
       exports: [
@@ -106,6 +108,7 @@ export class AuthModule extends AuthConfigurableModule {
         AUTH_ROUTE_PREFIX,
         UnitOfWork,
         SharedStore,
+        ClusterMessages,
         TypeOrmModule,
       ],
     };

@@ -14,6 +14,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 @Injectable()
 export class UnitOfWork {
   private tail: Promise<unknown> = Promise.resolve();
+  /** What to do once a transaction commits, by the manager running it (see afterCommit). */
+  private readonly onCommit = new WeakMap<EntityManager, (() => void)[]>();
   readonly serialized: boolean;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -22,7 +24,31 @@ export class UnitOfWork {
 
   /** Runs `work` in one transaction; it commits when `work` resolves and rolls back otherwise. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.enqueue(() => this.dataSource.transaction(work));
+    return this.enqueue(async () => {
+      let used: EntityManager | undefined;
+      const result = await this.dataSource.transaction((manager) => {
+        used = manager;
+        return work(manager);
+      });
+      const callbacks = used && this.onCommit.get(used);
+      callbacks?.forEach((callback) => callback());
+      return result;
+    });
+  }
+
+  /**
+   * Calls `callback` once the transaction of `manager` (one of `transaction`'s) has committed,
+   * never if it rolls back; at once for a manager outside a transaction. For telling others
+   * about a change only when it is there for them to see.
+   */
+  afterCommit(manager: EntityManager, callback: () => void): void {
+    if (!manager.queryRunner?.isTransactionActive) {
+      callback();
+      return;
+    }
+    const callbacks = this.onCommit.get(manager) ?? [];
+    callbacks.push(callback);
+    this.onCommit.set(manager, callbacks);
   }
 
   /** A single statement outside a transaction, still queued behind open SQLite transactions. */

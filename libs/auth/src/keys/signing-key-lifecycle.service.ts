@@ -1,3 +1,4 @@
+import { ClusterMessages } from '../cluster/cluster-messages';
 import {
   Inject,
   Injectable,
@@ -66,10 +67,13 @@ export class SigningKeyLifecycleService implements OnModuleInit, OnModuleDestroy
     private readonly encryption: KeyEncryption,
     private readonly audit: AuditService,
     private readonly unitOfWork: UnitOfWork,
+    private readonly messages: ClusterMessages,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // Another instance changed the set: reload now rather than at the next tick.
+    this.messages.on('signing-keys-changed', () => void this.refresh());
     this.sealedAtStart = await this.sealStoredKeys();
     await this.ensureKeySet();
     await this.ring.reload();
@@ -188,6 +192,7 @@ export class SigningKeyLifecycleService implements OnModuleInit, OnModuleDestroy
       return change(manager, currentKeys(await this.keys.findCurrent(manager)));
     });
     await this.ring.reload();
+    void this.messages.publish({ kind: 'signing-keys-changed' });
     return result;
   }
 

@@ -13,6 +13,7 @@ import { type ExchangeCandidate, type ExchangeRefusal, refusalOf } from './excha
 import { KeyUsageRecorder } from './key-usage.recorder';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { issueRefreshToken, refreshTokenKey } from './refresh-token-key';
+import { RevocationFanout } from './revocation-fanout';
 import { SessionHeadroomTracker } from './session-headroom.tracker';
 import { SessionLivenessCache } from './session-liveness.cache';
 import type { RotatedChain, RotationAttempt } from './session-writes';
@@ -62,6 +63,7 @@ export class RefreshRotationService {
     private readonly sessions: SessionsRepository,
     private readonly liveness: SessionLivenessCache,
     private readonly headroom: SessionHeadroomTracker,
+    private readonly fanout: RevocationFanout,
     private readonly audit: AuditService,
     private readonly keys: SigningKeysService,
     private readonly unitOfWork: UnitOfWork,
@@ -217,6 +219,7 @@ export class RefreshRotationService {
       return revoked;
     });
     this.liveness.markRevoked(candidate.sessionId);
+    if (revokedNow) this.fanout.announce([candidate.sessionId]);
     this.headroom.forget(candidate.apiKeyId);
     this.metrics.refresh('reused');
     if (revokedNow) this.metrics.sessionsRevoked('refresh_token_reused', 1);

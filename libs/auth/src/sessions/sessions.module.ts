@@ -11,6 +11,7 @@ import { SessionLivenessCache } from './session-liveness.cache';
 import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
+import { RevocationFanout } from './revocation-fanout';
 
 @Module({
   imports: [AuditModule, KeysModule],
@@ -25,6 +26,7 @@ import { SessionsService } from './sessions.service';
     RefreshRotationService,
     SessionCleanupService,
     KeyUsageRecorder,
+    RevocationFanout,
   ],
   exports: [
     RefreshTokensRepository,

@@ -7,6 +7,7 @@ import { uuidv7 } from '../common/ids';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { issueRefreshToken } from './refresh-token-key';
+import { RevocationFanout } from './revocation-fanout';
 import { type Opening, SessionHeadroomTracker } from './session-headroom.tracker';
 import { SessionLivenessCache } from './session-liveness.cache';
 import {
@@ -62,6 +63,7 @@ export class SessionsService {
     private readonly audit: AuditService,
     private readonly liveness: SessionLivenessCache,
     private readonly headroom: SessionHeadroomTracker,
+    private readonly fanout: RevocationFanout,
     private readonly unitOfWork: UnitOfWork,
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
     @Inject(AUTH_METRICS) private readonly metrics: AuthMetricsSink,
@@ -143,6 +145,7 @@ export class SessionsService {
       // A revocation for the cap is already in its key's count; any other makes room.
       if (reason !== 'session_limit') this.headroom.forget(session.apiKeyId);
     });
+    this.fanout.announce(ends.filter((_, i) => revoked[i]).map(({ session }) => session.id));
     const count = revoked.filter(Boolean).length;
     if (count > 0) this.metrics.sessionsRevoked(reason, count);
     return revoked;
@@ -186,6 +189,7 @@ export class SessionsService {
       }
       if (opened.revokedOldest !== null) {
         this.liveness.markRevoked(opened.revokedOldest);
+        this.fanout.announce([opened.revokedOldest]);
         this.headroom.revokedOldest(owner.apiKeyId, opened.revokedOldest);
         this.metrics.sessionsRevoked('session_limit', 1);
       }
@@ -302,6 +306,7 @@ export class SessionsService {
     const ids = revoked.map((session) => session.id);
     await this.auditRevocations(manager, ids, apiUserId, reason, ip);
     ids.forEach((id) => this.liveness.markRevoked(id));
+    this.fanout.announce(ids, manager);
     // Counted before the caller's commit, as the liveness cache is told: a rollback (rare:
     // the caller's remaining writes failing) leaves the count one revocation ahead.
     if (ids.length > 0) this.metrics.sessionsRevoked(reason, ids.length);
@@ -330,6 +335,7 @@ export class SessionsService {
     const ids = revoked.map((session) => session.id);
     await this.auditRevocations(manager, ids, apiUserId, reason, ip);
     ids.forEach((id) => this.liveness.markRevoked(id));
+    this.fanout.announce(ids, manager);
     if (ids.length > 0) this.metrics.sessionsRevoked(reason, ids.length); // as above
     // Before the caller's commit: a revoked key opens no session meanwhile.
     this.headroom.forget(apiKeyId);
