@@ -1,4 +1,9 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -32,7 +37,7 @@ interface Channel {
  * message speeds up must still happen without it (the caches expire on their own).
  */
 @Injectable()
-export class ClusterMessages implements OnModuleInit, OnApplicationShutdown {
+export class ClusterMessages implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ClusterMessages');
   /** Tells this instance's own messages apart: the channels deliver them back to it. */
   private readonly instanceId = randomUUID();
@@ -49,7 +54,11 @@ export class ClusterMessages implements OnModuleInit, OnApplicationShutdown {
     return this.shared.enabled || this.dataSource.options.type === 'postgres';
   }
 
-  async onModuleInit(): Promise<void> {
+  /**
+   * Connects once every module has started (not at module init): a start-up that fails leaves
+   * no connection behind, reconnecting for ever in a process meant to exit.
+   */
+  async onApplicationBootstrap(): Promise<void> {
     if (this.shared.enabled) {
       const shared = this.shared;
       this.channel = {

@@ -34,6 +34,8 @@ export class PostgresNotifyChannel {
   private listener?: PgListener;
   private closed = false;
   private failures = 0;
+  /** The next attempt to listen again, cancelled by `close`. */
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -47,6 +49,7 @@ export class PostgresNotifyChannel {
 
   /** Starts listening; `receive` gets each payload. Resolves once listening (or first failed). */
   async listen(receive: (message: string) => void): Promise<void> {
+    if (this.closed) return;
     const pool = postgresPool(this.dataSource) as unknown as PgPoolInternals;
     const client = new pool.Client(pool.options);
     this.listener = client;
@@ -61,7 +64,8 @@ export class PostgresNotifyChannel {
         );
       this.failures += 1;
       const delay = Math.min(100 * this.failures, MAX_RETRY_DELAY_MS);
-      setTimeout(() => void this.listen(receive), delay).unref();
+      this.retry = setTimeout(() => void this.listen(receive), delay);
+      this.retry.unref();
     };
     client.on('error', relisten);
     client.on('end', relisten);
@@ -80,6 +84,7 @@ export class PostgresNotifyChannel {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retry);
     await this.listener?.end().catch(() => undefined);
   }
 }

@@ -3,7 +3,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationShutdown,
-  type OnModuleInit,
+  type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { Redis, RedisOptions } from 'ioredis';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
@@ -51,7 +51,7 @@ type CountingClient = Redis & {
  * the background, and the first command that succeeds again logs that shared counting resumed.
  */
 @Injectable()
-export class SharedStore implements OnModuleInit, OnApplicationShutdown {
+export class SharedStore implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SharedStore');
   private client?: CountingClient;
   private subscriber?: Redis;
@@ -66,7 +66,11 @@ export class SharedStore implements OnModuleInit, OnApplicationShutdown {
     return this.options.redisUrl !== undefined;
   }
 
-  async onModuleInit(): Promise<void> {
+  /**
+   * Connects once every module has started (not at module init): a start-up that fails leaves
+   * no connection behind, reconnecting for ever in a process meant to exit.
+   */
+  async onApplicationBootstrap(): Promise<void> {
     const url = this.options.redisUrl;
     if (url === undefined) return;
     const { Redis } = await loadIoredis();
