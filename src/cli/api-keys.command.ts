@@ -3,7 +3,9 @@ import type { ApiKeyEntity } from '../../libs/auth/src/api-users/api-key.entity'
 import { ApiKeysService } from '../../libs/auth/src/api-users/api-keys.service';
 import { toApiKeyDto } from '../../libs/auth/src/api-users/api-users.mapper';
 import { ApiUsersService } from '../../libs/auth/src/api-users/api-users.service';
+import { CreateApiKeyDto } from '../../libs/auth/src/api-users/dto/api-key.dto';
 import { toIso } from '../../libs/auth/src/common/clock';
+import { createValidationPipe } from '../../libs/auth/src/common/validation';
 import { MAX_PAGE_SIZE } from '../../libs/auth/src/common/pagination';
 import { apiUserIdArg, publicIdArg } from './cli-actor';
 import { GroupCommand, OutputCommand, table, type JsonOption } from './cli-output';
@@ -12,12 +14,43 @@ interface ApiUserOption extends JsonOption {
   apiUser?: string;
 }
 
-/** `api-keys create --api-user <id>`: a new key; its secret is printed this once. */
+interface CreateOptions extends ApiUserOption {
+  name?: string;
+  scopes?: string[];
+  expiresAt?: string;
+  allowedCidrs?: string[];
+}
+
+/** A comma list, as `--scopes a,b` and `--allowed-cidrs x,y` take. */
+const commaList = (value: string): string[] => value.split(',').map((item) => item.trim());
+
+/**
+ * The restrictions given on the command line as the body POST /api-users/{id}/api-keys would
+ * carry, checked by the same pipe (one detail per bad field); undefined when none is given.
+ */
+async function restrictionsBody(options: CreateOptions): Promise<CreateApiKeyDto | undefined> {
+  const body = {
+    ...(options.name !== undefined && { name: options.name }),
+    ...(options.scopes !== undefined && { scopes: options.scopes }),
+    ...(options.expiresAt !== undefined && { expires_at: options.expiresAt }),
+    ...(options.allowedCidrs !== undefined && { allowed_cidrs: options.allowedCidrs }),
+  };
+  if (Object.keys(body).length === 0) return undefined;
+  return (await createValidationPipe().transform(body, {
+    type: 'body',
+    metatype: CreateApiKeyDto,
+  })) as CreateApiKeyDto;
+}
+
+/**
+ * `api-keys create --api-user <id> [--name n] [--scopes a,b] [--expires-at iso]
+ * [--allowed-cidrs x,y]`: a new key, restricted as given; its secret is printed this once.
+ */
 @SubCommand({
   name: 'create',
   description: 'create an API key for an API user; prints its secret once',
 })
-export class ApiKeysCreateCommand extends OutputCommand<ApiUserOption> {
+export class ApiKeysCreateCommand extends OutputCommand<CreateOptions> {
   constructor(
     private readonly users: ApiUsersService,
     private readonly keys: ApiKeysService,
@@ -30,24 +63,43 @@ export class ApiKeysCreateCommand extends OutputCommand<ApiUserOption> {
     return value;
   }
 
-  async run(_args: string[], options: ApiUserOption): Promise<void> {
+  @Option({ flags: '--name <name>', description: 'a label for people' })
+  parseName(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--scopes <list>', description: 'comma-separated scopes the key may grant' })
+  parseScopes(value: string): string[] {
+    return commaList(value);
+  }
+
+  @Option({ flags: '--expires-at <iso>', description: 'when the key stops working (ISO 8601)' })
+  parseExpiresAt(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--allowed-cidrs <list>',
+    description: 'comma-separated IPv4/IPv6 CIDRs the key may be used from',
+  })
+  parseAllowedCidrs(value: string): string[] {
+    return commaList(value);
+  }
+
+  async run(_args: string[], options: CreateOptions): Promise<void> {
+    const body = await restrictionsBody(options);
     const user = await this.users.get(apiUserIdArg(options.apiUser));
-    const { key, secret } = await this.keys.create(user.id, null);
-    this.print(
-      options,
-      {
-        api_user_id: user.id,
-        api_key_id: key.id,
-        api_key_secret: secret,
-        created_at: toIso(key.createdAt),
-      },
-      [
-        `Created an API key for "${user.name}" (${user.id}).`,
-        `API key id:     ${key.id}`,
-        `API key secret: ${secret}`,
-        'The secret is shown only this once: keep it now.',
-      ],
-    );
+    const { key, secret } = await this.keys.create(user.id, null, body);
+    this.print(options, { api_user_id: user.id, ...toApiKeyDto(key), api_key_secret: secret }, [
+      `Created an API key for "${user.name}" (${user.id}).`,
+      `API key id:     ${key.id}`,
+      ...(key.name !== null ? [`Name:           ${key.name}`] : []),
+      ...(key.scopes !== null ? [`Scopes:         ${key.scopes}`] : []),
+      ...(key.expiresAt !== null ? [`Expires at:     ${toIso(key.expiresAt)}`] : []),
+      ...(key.allowedCidrs !== null ? [`Allowed from:   ${key.allowedCidrs}`] : []),
+      `API key secret: ${secret}`,
+      'The secret is shown only this once: keep it now.',
+    ]);
   }
 }
 
@@ -82,8 +134,14 @@ export class ApiKeysListCommand extends OutputCommand<ApiUserOption> {
       dtos.length === 0
         ? `"${user.name}" has no API keys.`
         : table([
-            ['API KEY ID', 'CREATED', 'REVOKED'],
-            ...dtos.map((key) => [key.api_key_id, key.created_at, key.revoked_at ?? '-']),
+            ['API KEY ID', 'NAME', 'CREATED', 'EXPIRES', 'REVOKED'],
+            ...dtos.map((key) => [
+              key.api_key_id,
+              key.name ?? '-',
+              key.created_at,
+              key.expires_at ?? '-',
+              key.revoked_at ?? '-',
+            ]),
           ]),
     );
   }

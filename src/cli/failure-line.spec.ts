@@ -11,6 +11,16 @@ describe('failureLine (what auth-admin prints on stderr when a command fails)', 
     );
   });
 
+  it('names each bad field of a validation failure', () => {
+    const failure = new DomainError('validation_failed', undefined, 'scopes[0]', [
+      { code: 'isDeclaredScope', message: 'unknown scope', target: 'scopes[0]' },
+      { code: 'isCidr', message: 'must be a CIDR', target: 'allowed_cidrs[1]' },
+    ]);
+    expect(failureLine(failure)).toBe(
+      'error: validation_failed: scopes[0]: unknown scope; allowed_cidrs[1]: must be a CIDR',
+    );
+  });
+
   it('prints usage and configuration errors as they are', () => {
     expect(failureLine(new CliUsageError("unknown command 'x'"))).toBe(
       "error: unknown command 'x'",

@@ -6,7 +6,11 @@ import { CliUsageError } from './cli-output';
 export function failureLine(error: unknown): string {
   const firstLine = (text: string) => text.split('\n', 1)[0].trim().slice(0, 500);
   if (error instanceof DomainError) {
-    return `error: ${error.code}: ${firstLine(error.message)}${error.target ? ` (${error.target})` : ''}`;
+    // Each bad field, as the API's `details` name them.
+    const details = error.details?.map((detail) => `${detail.target}: ${detail.message}`);
+    return details?.length
+      ? `error: ${error.code}: ${firstLine(details.join('; '))}`
+      : `error: ${error.code}: ${firstLine(error.message)}${error.target ? ` (${error.target})` : ''}`;
   }
   if (error instanceof CliUsageError || error instanceof ConfigError) {
     return `error: ${firstLine(error.message)}`;

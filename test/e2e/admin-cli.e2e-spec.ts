@@ -250,6 +250,45 @@ describe('Admin command line (auth-admin)', () => {
     expectRefusal(await cli(db, ['sessions', 'revoke']), /required option '--api-user <id>'/);
   }, 120_000);
 
+  it('api-keys create takes a name, scopes, an expiry and an allow-list, checked as the API checks them', async () => {
+    const admin = await json<CreatedAdmin>(db, ['bootstrap-admin']);
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    const created = await json(db, [
+      'api-keys',
+      'create',
+      '--api-user',
+      admin.api_user.id,
+      '--name',
+      'nightly-report',
+      '--scopes',
+      'reports:read, reports:write',
+      '--expires-at',
+      expiresAt,
+      '--allowed-cidrs',
+      '203.0.113.0/24,2001:DB8::/32',
+    ]);
+    expect(created).toMatchObject({
+      api_user_id: admin.api_user.id,
+      name: 'nightly-report',
+      scopes: ['reports:read', 'reports:write'],
+      expires_at: expiresAt,
+      allowed_cidrs: ['203.0.113.0/24', '2001:db8::/32'],
+      api_key_secret: expect.any(String),
+    });
+    const listed = await cli(db, ['api-keys', 'list', '--api-user', admin.api_user.id]);
+    expect(listed.stdout).toContain('nightly-report');
+    expect(listed.stdout).toContain(expiresAt);
+
+    const create = (...flags: string[]) =>
+      cli(db, ['api-keys', 'create', '--api-user', admin.api_user.id, ...flags]);
+    expectRefusal(
+      await create('--allowed-cidrs', '10.0.0.0/8,999.1.1.1/8'),
+      /validation_failed: allowed_cidrs\[1\]/,
+    );
+    expectRefusal(await create('--expires-at', 'tomorrow'), /validation_failed: expires_at/);
+    expectRefusal(await create('--scopes', 'has space'), /validation_failed: scopes/);
+  }, 120_000);
+
   it('keys list, rotate and revoke', async () => {
     type Key = { kid: string; status: string; revoked_at: string | null };
     const before = (await json<{ keys: Key[] }>(db, ['keys', 'list'])).keys;
