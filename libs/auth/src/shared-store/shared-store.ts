@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Redis, RedisOptions } from 'ioredis';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
+import type { WindowCount } from '../common/window-counter';
 
 /** How long a command may take before the caller counts in its own memory instead. */
 export const SHARED_COMMAND_TIMEOUT_MS = 250;
@@ -30,12 +31,6 @@ if left < 0 then
   left = tonumber(ARGV[1])
 end
 return {count, left}`;
-
-/** A count in a shared window (see countInWindow). */
-export interface WindowCount {
-  count: number;
-  msLeft: number;
-}
 
 type CountingClient = Redis & {
   countInWindow(key: string, windowMs: number): Promise<[number, number]>;

@@ -1,20 +1,21 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { ThrottlerStorageService } from '@nestjs/throttler';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { clientIpOf } from '../common/client-ip';
 import { DomainError } from '../common/domain-error';
 import { AUTH_METRICS, type AuthMetricsSink } from '../metrics/auth-metrics';
 import { SharedStore } from '../shared-store/shared-store';
+import { WindowCounter } from '../common/window-counter';
 
 const WINDOW_MS = 60_000;
 
-/** The library's own counter store, so a host's ThrottlerModule (if any) is never shared or disturbed. */
+/** This instance's counts, per address: the library's own, never a host's ThrottlerModule's. */
 @Injectable()
-export class TokenRateLimitStorage extends ThrottlerStorageService {}
+export class TokenRateLimitStorage extends WindowCounter {}
 
 /**
- * Limits requests per client IP per minute across all token endpoints (one budget per IP),
- * answering 429 `rate_limited` with `Retry-After`. `rateLimitPerMinute: 0` turns it off.
+ * Limits requests per client IP per minute across all token endpoints (one budget per IP, in
+ * fixed windows from an address's first request), answering 429 `rate_limited` with
+ * `Retry-After`. `rateLimitPerMinute: 0` turns it off.
  * With `redisUrl`, one count per address is shared by every instance (one round trip per
  * request); without it, or while Redis does not answer, each instance counts in its memory.
  */
@@ -35,21 +36,15 @@ export class TokenRateLimitGuard implements CanActivate {
     const shared = this.shared.enabled
       ? await this.shared.countInWindow(name, WINDOW_MS)
       : undefined;
-    let retryAfterSeconds: number | undefined;
-    if (shared !== undefined) {
-      if (shared.count > limit) retryAfterSeconds = Math.ceil(shared.msLeft / 1000);
-    } else {
-      const local = await this.storage.increment(name, WINDOW_MS, limit, WINDOW_MS, 'default');
-      if (local.isBlocked) retryAfterSeconds = local.timeToBlockExpire;
-    }
-    if (retryAfterSeconds !== undefined) {
+    const counted = shared ?? this.storage.count(name, WINDOW_MS);
+    if (counted.count > limit) {
       this.metrics.rateLimited();
       throw new DomainError(
         'rate_limited',
         undefined,
         undefined,
         undefined,
-        Math.max(1, retryAfterSeconds),
+        Math.max(1, Math.ceil(counted.msLeft / 1000)),
       );
     }
     return true;
