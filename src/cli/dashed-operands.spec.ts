@@ -6,7 +6,15 @@ describe('withDashedOperandsLast', () => {
   const flags = flagsOf(CLI_COMMANDS);
 
   it('reads the flags from the commands, telling those that take a value', () => {
-    expect([...flags.withValue].sort()).toEqual(['--api-user', '--name', '--role', '--since']);
+    expect([...flags.withValue].sort()).toEqual([
+      '--allowed-cidrs',
+      '--api-user',
+      '--expires-at',
+      '--name',
+      '--role',
+      '--scopes',
+      '--since',
+    ]);
     expect(flags.all.has('--json')).toBe(true);
     expect(flags.all.has('--another')).toBe(true);
     expect(flags.withValue.has('--json')).toBe(false);
