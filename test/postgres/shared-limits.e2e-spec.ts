@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { SharedStore } from '../../libs/auth/src/shared-store/shared-store';
 import { adminTokens, registeredUser, type Credentials } from '../support/factories';
 import { LogLines } from '../support/log-lines';
 import { describeWithRedis, RedisServer } from '../support/redis-server';
@@ -62,6 +63,30 @@ describeWithRedis('Limits shared by two instances through Redis', () => {
     expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
     // Another address has its own count.
     await exchangeFrom(b, '198.51.100.51').expect(200);
+  });
+
+  it("shares one script call among a turn's counts of one address, each in its own place", async () => {
+    const store = a.app.get(SharedStore);
+    const probe = new Redis(redis.url);
+    try {
+      await store.countInWindow('batch-warm-up', 60_000);
+      const scriptCalls = async () => {
+        const stats = await probe.info('commandstats');
+        return [...stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce(
+          (sum, match) => sum + Number(match[1]),
+          0,
+        );
+      };
+      const before = await scriptCalls();
+      const counts = await Promise.all(
+        Array.from({ length: 5 }, () => store.countInWindow('batch-probe', 60_000)),
+      );
+      expect(counts.map((counted) => counted?.count)).toEqual([1, 2, 3, 4, 5]);
+      expect((await scriptCalls()) - before).toBe(1);
+      expect(await probe.get('auth:batch-probe')).toBe('5');
+    } finally {
+      probe.disconnect();
+    }
   });
 
   it('locks a key for an address on both instances after ten wrong secrets spread over them', async () => {
