@@ -5,9 +5,9 @@ import { DomainError } from './domain-error';
  * list of allowed resources is checked with it; a request's `resource` need only equal one.
  */
 export function isResourceUri(value: string): boolean {
-  if (value.includes('#') || !URL.canParse(value)) return false;
+  const url = value.includes('#') ? null : URL.parse(value);
   // `URL` accepts a scheme alone ("reports:"); a resource names something.
-  return new URL(value).href.length > new URL(value).protocol.length;
+  return url !== null && url.href.length > url.protocol.length;
 }
 
 /**
