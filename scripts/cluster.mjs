@@ -12,14 +12,13 @@
 // revocations travel through PostgreSQL's LISTEN/NOTIFY). KEY_ENCRYPTION_SECRET and the bootstrap
 // admin are generated when unset, the same for every instance, and printed.
 import cluster from 'node:cluster';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './bench/processes.mjs';
+import { startRedisServer } from './bench/processes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join(ROOT, 'dist/src/main.js');
@@ -42,27 +41,6 @@ function hasRedisServer() {
   }
 }
 
-async function accepts(port) {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.destroy();
-      resolve(true);
-    }).once('error', () => resolve(false));
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  for (let i = 0; i < 250 && !(await accepts(port)); i += 1)
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
-}
-
 async function main() {
   const instances = Number(option('instances', '2'));
   if (!Number.isInteger(instances) || instances < 1 || instances > 16)
@@ -82,8 +60,8 @@ async function main() {
   }
   if (!process.env.REDIS_URL) {
     if (hasRedisServer()) {
-      const redis = await startRedis();
-      cleanups.push(() => redis.stop());
+      const redis = await startRedisServer(false);
+      cleanups.push(() => redis.child.kill('SIGTERM'));
       env.REDIS_URL = redis.url;
       log(`limits shared through a throwaway redis-server at ${redis.url}`);
     } else {

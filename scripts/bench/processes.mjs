@@ -3,7 +3,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 export const log = (message) => process.stderr.write(`${message}\n`);
 
@@ -107,4 +107,35 @@ export async function freePort() {
     });
     if (free) return port;
   }
+}
+
+/**
+ * Debian's redis-server on a free loopback port, persistence off, pinned to core 0 when
+ * `pinned`; waits until it accepts connections. Fails at once if redis-server is missing.
+ */
+export async function startRedisServer(pinned) {
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const child = pinned
+    ? spawn('taskset', ['-c', '0', 'redis-server', ...args], { stdio: 'ignore' })
+    : spawn('redis-server', args, { stdio: 'ignore' });
+  const spawnFailed = new Promise((_, reject) =>
+    child.once('error', () =>
+      reject(new Error('redis-server is not installed (apt-get install redis-server)')),
+    ),
+  );
+  for (let i = 0; i < 500; i += 1) {
+    const open = await Promise.race([
+      new Promise((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.destroy();
+          resolve(true);
+        }).once('error', () => resolve(false));
+      }),
+      spawnFailed,
+    ]);
+    if (open) return { url: `redis://127.0.0.1:${port}`, pid: child.pid, child };
+    await sleep(20);
+  }
+  throw new Error('redis-server did not start');
 }

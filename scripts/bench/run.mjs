@@ -15,7 +15,7 @@
 //   npm run bench -- --only refresh --calibrate 60,100,130   (adds the bare route made to
 //     spend 60, 100 and 130 µs per request: how p99 follows the rate in this closed loop)
 import autocannon from 'autocannon';
-import { execFileSync, fork, spawn } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   existsSync,
@@ -27,7 +27,6 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +37,7 @@ import {
   log,
   pinLoadToCore1,
   startPinned,
+  startRedisServer,
   statOf,
   stop,
   waitFor,
@@ -132,34 +132,6 @@ async function startPostgres() {
   return { ...pg, postmaster };
 }
 
-/** Debian's redis-server on a free port, persistence off, pinned to the server's core. */
-async function startRedis() {
-  const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const child = TASKSET
-    ? spawn('taskset', ['-c', '0', 'redis-server', ...args], { stdio: 'ignore' })
-    : spawn('redis-server', args, { stdio: 'ignore' });
-  const spawnFailed = new Promise((_, reject) =>
-    child.once('error', () =>
-      reject(new Error('--redis needs redis-server (apt-get install redis-server)')),
-    ),
-  );
-  for (let i = 0; i < 500; i += 1) {
-    const open = await Promise.race([
-      new Promise((resolve) => {
-        const socket = connect(port, '127.0.0.1', () => {
-          socket.destroy();
-          resolve(true);
-        }).once('error', () => resolve(false));
-      }),
-      spawnFailed,
-    ]);
-    if (open) return { url: `redis://127.0.0.1:${port}`, pid: child.pid, child };
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('redis-server did not start');
-}
-
 /**
  * Our server, built, on a fresh database. `env` overrides its defaults: the observability-off
  * variant turns metrics and logs off, to measure what the defaults cost in the same run. The
@@ -168,7 +140,7 @@ async function startRedis() {
  */
 async function startOurs(env = {}) {
   const postgres = POSTGRES ? await startPostgres() : undefined;
-  const redis = env.REDIS_URL === 'start' ? await startRedis() : undefined;
+  const redis = env.REDIS_URL === 'start' ? await startRedisServer(TASKSET) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'auth-bench-'));
   const port = await freePort();
   const admin = {
