@@ -72,7 +72,7 @@ const POSTGRES_WARM_SESSIONS = 20_000;
 const REDIS = process.argv.includes('--redis');
 /** A limit no run reaches: what is measured is the cost of counting, not of refusing. */
 const UNREACHED_RATE_LIMIT = '10000000';
-/** The token scenario on the server counting its limit in memory (with --redis). */
+/** The token and refresh scenarios on the server counting its limit in memory (with --redis). */
 const MEMORY_LIMIT = ' (rate limit counted in memory)';
 const OUT = arg(
   'out',
@@ -370,7 +370,9 @@ async function main() {
     REDIS ? { RATE_LIMIT_PER_MINUTE: UNREACHED_RATE_LIMIT, REDIS_URL: 'start' } : {},
   );
   const inMemory =
-    REDIS && selected(`ours POST /auth/token${MEMORY_LIMIT}`)
+    REDIS &&
+    (selected(`ours POST /auth/token${MEMORY_LIMIT}`) ||
+      selected(`ours POST /auth/token/refresh${MEMORY_LIMIT}`))
       ? await startOurs({ RATE_LIMIT_PER_MINUTE: UNREACHED_RATE_LIMIT })
       : undefined;
   // The same server with its observability off (no metrics, LOG_LEVEL=silent), measured on the
@@ -410,14 +412,27 @@ async function main() {
   let readerIndex = 0;
   const nextReader = () => readers[readerIndex++ % readers.length];
 
+  // Our token and refresh requests, on one of our servers (defaults, quiet, limit in memory).
+  const tokenOn = (target) =>
+    measure(target, {
+      method: 'POST',
+      path: '/auth/token',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(target.key),
+    });
+  const refreshOn = async (target) =>
+    measure(
+      target,
+      rotating(
+        '/auth/token/refresh',
+        await target.refreshTokens(spare),
+        (token) => JSON.stringify({ refresh_token: token }),
+        (b) => b.refresh_token,
+      ),
+    );
+
   const scenarios = {
-    'ours POST /auth/token': async () =>
-      measure(ours, {
-        method: 'POST',
-        path: '/auth/token',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(ours.key),
-      }),
+    'ours POST /auth/token': () => tokenOn(ours),
     'ours POST /auth/token (one client per connection)': async () =>
       measure(ours, {
         method: 'POST',
@@ -436,18 +451,7 @@ async function main() {
           ...peer.client,
         }).toString(),
       }),
-    'ours POST /auth/token/refresh': async () => {
-      const queue = await ours.refreshTokens(spare);
-      return measure(
-        ours,
-        rotating(
-          '/auth/token/refresh',
-          queue,
-          (token) => JSON.stringify({ refresh_token: token }),
-          (b) => b.refresh_token,
-        ),
-      );
-    },
+    'ours POST /auth/token/refresh': () => refreshOn(ours),
     'oidc-provider refresh_token': async () => {
       const queue = await peer.mint(spare);
       const form = (token) =>
@@ -494,35 +498,13 @@ async function main() {
         }),
       }),
     'bare Nest route (Fastify)': async () => measure(bare, { method: 'GET', path: '/bare' }),
-    [`ours POST /auth/token${QUIET}`]: async () =>
-      measure(quiet, {
-        method: 'POST',
-        path: '/auth/token',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(quiet.key),
-      }),
-    [`ours POST /auth/token/refresh${QUIET}`]: async () => {
-      const queue = await quiet.refreshTokens(spare);
-      return measure(
-        quiet,
-        rotating(
-          '/auth/token/refresh',
-          queue,
-          (token) => JSON.stringify({ refresh_token: token }),
-          (b) => b.refresh_token,
-        ),
-      );
-    },
+    [`ours POST /auth/token${QUIET}`]: () => tokenOn(quiet),
+    [`ours POST /auth/token/refresh${QUIET}`]: () => refreshOn(quiet),
   };
 
   if (inMemory) {
-    scenarios[`ours POST /auth/token${MEMORY_LIMIT}`] = async () =>
-      measure(inMemory, {
-        method: 'POST',
-        path: '/auth/token',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(inMemory.key),
-      });
+    scenarios[`ours POST /auth/token${MEMORY_LIMIT}`] = () => tokenOn(inMemory);
+    scenarios[`ours POST /auth/token/refresh${MEMORY_LIMIT}`] = () => refreshOn(inMemory);
   }
   for (const name of Object.keys(scenarios)) if (!selected(name)) delete scenarios[name];
   // Calibration: the bare route spending a fixed time per request, on a POST the size of a
@@ -599,6 +581,10 @@ async function main() {
       // Below 1 is what counting the limit in Redis costs against counting it in memory.
       'token, rate limit in Redis / in memory':
         rps('ours POST /auth/token') / rps(`ours POST /auth/token${MEMORY_LIMIT}`),
+      'refresh, rate limit in Redis / in memory':
+        rps('ours POST /auth/token/refresh') / rps(`ours POST /auth/token/refresh${MEMORY_LIMIT}`),
+      'refresh, rate limit in memory: ours / oidc-provider':
+        rps(`ours POST /auth/token/refresh${MEMORY_LIMIT}`) / rps('oidc-provider refresh_token'),
     }),
   };
   const report = {

@@ -9,11 +9,13 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import type { WindowCount } from '../common/window-counter';
 import { TurnBatch } from '../database/turn-batch';
+import { CountCredits } from './count-credits';
 
 /** One count asked of countInWindow. */
 interface CountRequest {
   name: string;
   windowMs: number;
+  limit: number | undefined;
 }
 
 /** How long a command may take before the caller counts in its own memory instead. */
@@ -119,17 +121,24 @@ export class SharedStore implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * Counts `name` in a shared window of `windowMs` starting at its first count; undefined when
-   * Redis is off or cannot answer now (count locally then).
+   * Redis is off or cannot answer now (count locally then). With the `limit` the caller will
+   * hold the count to, a busy name may be counted from credits taken ahead (see CountCredits),
+   * without a round trip.
    */
-  countInWindow(name: string, windowMs: number): Promise<WindowCount | undefined> {
+  countInWindow(name: string, windowMs: number, limit?: number): Promise<WindowCount | undefined> {
     if (this.client === undefined) return Promise.resolve(undefined);
-    return this.counts.submit({ name, windowMs });
+    const credit = limit === undefined ? undefined : this.credits.take(name);
+    if (credit !== undefined) return Promise.resolve(credit);
+    return this.counts.submit({ name, windowMs, limit });
   }
+
+  private readonly credits = new CountCredits();
 
   /**
    * The counts asked for in one event-loop turn: one script per name with all of that name's
    * counts (many requests from one address share a round trip), the scripts written together.
-   * Each count gets its own place in the total, as if they had been counted one by one.
+   * Each count gets its own place in the total, as if they had been counted one by one; the
+   * credits taken ahead for a busy name come last.
    */
   private readonly counts = new TurnBatch<CountRequest, WindowCount | undefined>(
     async (requests) => {
@@ -141,13 +150,17 @@ export class SharedStore implements OnApplicationBootstrap, OnApplicationShutdow
       }
       const totals = await Promise.all(
         [...byName].map(async ([name, same]) => {
+          const { windowMs, limit } = same[0];
+          const extra = this.credits.extraFor(name, limit);
           try {
-            const [total, msLeft] = await (this.client as CountingClient).countInWindow(
+            const [sharedTotal, msLeft] = await (this.client as CountingClient).countInWindow(
               this.key(name),
-              same[0].windowMs,
-              same.length,
+              windowMs,
+              same.length + extra,
             );
-            return [name, { total: Number(total), msLeft: Number(msLeft) }] as const;
+            const total = Number(sharedTotal);
+            if (limit !== undefined) this.credits.record(name, total, extra, Number(msLeft));
+            return [name, { total: total - extra, msLeft: Number(msLeft) }] as const;
           } catch {
             return [name, undefined] as const;
           }

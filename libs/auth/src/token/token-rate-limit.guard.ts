@@ -16,8 +16,9 @@ export class TokenRateLimitStorage extends WindowCounter {}
  * Limits requests per client IP per minute across all token endpoints (one budget per IP, in
  * fixed windows from an address's first request), answering 429 `rate_limited` with
  * `Retry-After`. `rateLimitPerMinute: 0` turns it off.
- * With `redisUrl`, one count per address is shared by every instance (one round trip per
- * request); without it, or while Redis does not answer, each instance counts in its memory.
+ * With `redisUrl`, one count per address is shared by every instance (at most one round trip
+ * per request; a busy address's counts are taken in batches ahead, see CountCredits); without
+ * it, or while Redis does not answer, each instance counts in its memory.
  */
 @Injectable()
 export class TokenRateLimitGuard implements CanActivate {
@@ -34,7 +35,7 @@ export class TokenRateLimitGuard implements CanActivate {
     const ip = clientIpOf(context.switchToHttp().getRequest()) ?? 'unknown';
     const name = `token-endpoints:${ip}`;
     const shared = this.shared.enabled
-      ? await this.shared.countInWindow(name, WINDOW_MS)
+      ? await this.shared.countInWindow(name, WINDOW_MS, limit)
       : undefined;
     const counted = shared ?? this.storage.count(name, WINDOW_MS);
     if (counted.count > limit) {

@@ -1,0 +1,53 @@
+import { CREDIT_LIFETIME_MS, CountCredits, MAX_CREDITS } from './count-credits';
+
+describe('CountCredits', () => {
+  const LIMIT = 3000;
+
+  it('takes nothing ahead on a name without a recent round trip, or without a limit', () => {
+    const credits = new CountCredits();
+    expect(credits.extraFor('a', LIMIT, 1000)).toBe(0);
+    credits.record('a', 5, 0, 60_000, 1000);
+    expect(credits.extraFor('a', undefined, 1100)).toBe(0);
+    expect(credits.extraFor('a', LIMIT, 1000 + CREDIT_LIFETIME_MS)).toBe(0);
+    expect(credits.take('a', 1100)).toBeUndefined();
+  });
+
+  it('takes at most MAX_CREDITS, and a sixteenth of what remains of the limit', () => {
+    const credits = new CountCredits();
+    credits.record('a', 10, 0, 60_000, 1000);
+    expect(credits.extraFor('a', LIMIT, 1100)).toBe(MAX_CREDITS);
+    credits.record('b', 2000, 0, 60_000, 1000);
+    expect(credits.extraFor('b', 2800, 1100)).toBe(50);
+    // Near the limit every count is its own again.
+    credits.record('c', 2800, 0, 60_000, 1000);
+    expect(credits.extraFor('c', LIMIT, 1100)).toBe(0);
+  });
+
+  it('gives each credit its own place in the shared total, the last ones of the round trip', () => {
+    const credits = new CountCredits();
+    // The round trip added 7 counts for this turn's requests and 3 ahead: the total is 40.
+    credits.record('a', 40, 3, 60_000, 1000);
+    expect(credits.take('a', 1100)).toEqual({ count: 38, msLeft: 59_900 });
+    expect(credits.take('a', 1200)).toEqual({ count: 39, msLeft: 59_800 });
+    expect(credits.take('a', 1300)).toEqual({ count: 40, msLeft: 59_700 });
+    expect(credits.take('a', 1400)).toBeUndefined();
+    expect(credits.take('b', 1400)).toBeUndefined();
+  });
+
+  it('lets credits lapse after their lifetime and with their window', () => {
+    const credits = new CountCredits();
+    credits.record('a', 40, 3, 60_000, 1000);
+    expect(credits.take('a', 1000 + CREDIT_LIFETIME_MS)).toBeUndefined();
+    credits.record('b', 40, 3, 500, 1000);
+    expect(credits.take('b', 1500)).toBeUndefined();
+    expect(credits.extraFor('b', LIMIT, 1500)).toBe(0);
+  });
+
+  it('remembers a bounded number of names, forgetting the least recently counted', () => {
+    const credits = new CountCredits();
+    for (let i = 0; i <= 10_000; i += 1) credits.record(`name-${i}`, 40, 3, 60_000, 1000);
+    expect(credits.size).toBe(10_000);
+    expect(credits.take('name-0', 1100)).toBeUndefined();
+    expect(credits.take('name-10000', 1100)).toEqual({ count: 38, msLeft: 59_900 });
+  });
+});
