@@ -4,7 +4,7 @@
 // interleaved over three repeats and medians are quoted. Every refresh request carries a fresh,
 // unused token: autocannon takes them from a queue that each response refills with its successor.
 //
-//   npm run bench [-- --repeats 3 --duration 10 --connections 50 --out bench-results.json]
+//   npm run bench [-- --repeats 3 --duration 10 --warmup 3 --connections 50 --out bench-results.json]
 //   npm run bench -- --postgres        (our server on an embedded PostgreSQL, pinned with it)
 //   npm run bench -- --redis   (the per-address rate limit on, counted in a real redis-server
 //     pinned with the server, against the same limit counted in memory; needs redis-server)
@@ -47,6 +47,13 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REPEATS = Number(arg('repeats', 3));
 const DURATION = Number(arg('duration', 10));
 const CONNECTIONS = Number(arg('connections', 50));
+/**
+ * Seconds each scenario runs once, unmeasured, before the first repeat: JIT, caches and heap
+ * sizes settle on every target alike (without it the first repeat of each ran 10-25 % slower).
+ */
+const WARMUP = Number(arg('warmup', 3));
+/** How long the next measurement runs: DURATION, or WARMUP while warming up. */
+let measurementSeconds = DURATION;
 
 /** The suffix of the scenarios run on the server with its observability off. */
 const QUIET = ' (observability off)';
@@ -318,7 +325,7 @@ async function measure(target, request) {
   const result = await autocannon({
     url: target.base,
     connections: CONNECTIONS,
-    duration: DURATION,
+    duration: measurementSeconds,
     requests: [request],
   });
   const cpu = cpuBetween(cpuBefore, cpuByPid(target.pids()));
@@ -326,9 +333,9 @@ async function measure(target, request) {
   const completed = result.requests.total;
   // With every connection always waiting on its answer, a request's round trip averages
   // connections / rate (Little's law); p99 is quoted as a multiple of that too.
-  const meanRoundTripMs = completed ? (CONNECTIONS * 1000 * DURATION) / completed : NaN;
+  const meanRoundTripMs = completed ? (CONNECTIONS * 1000 * measurementSeconds) / completed : NaN;
   return {
-    rps: Math.round(completed / DURATION),
+    rps: Math.round(completed / measurementSeconds),
     p50: result.latency.p50,
     p99: result.latency.p99,
     p99_per_round_trip: Number((result.latency.p99 / meanRoundTripMs).toFixed(2)),
@@ -363,7 +370,7 @@ async function main() {
   if (!existsSync(join(ROOT, 'dist/src/main.js')))
     throw new Error('run `npm run build` first (npm run bench does)');
   log(
-    `bench: ${REPEATS} repeats, ${DURATION} s, ${CONNECTIONS} connections, ${TASKSET ? 'server on core 0, load on core 1' : 'no taskset: unpinned'}, ours on ${POSTGRES ? 'PostgreSQL' : 'SQLite'}`,
+    `bench: ${REPEATS} repeats, ${DURATION} s after ${WARMUP} s of warm-up, ${CONNECTIONS} connections, ${TASKSET ? 'server on core 0, load on core 1' : 'no taskset: unpinned'}, ours on ${POSTGRES ? 'PostgreSQL' : 'SQLite'}`,
   );
   // With --redis, every scenario of ours runs with the limit counted in Redis.
   const ours = await startOurs(
@@ -527,6 +534,14 @@ async function main() {
     process.kill(ours.pid, 'SIGWINCH');
   }
   try {
+    if (WARMUP > 0) {
+      measurementSeconds = WARMUP;
+      // The fresh-token scenario would spend its pool of unused tokens.
+      for (const [name, run] of Object.entries(scenarios))
+        if (!name.includes('fresh token')) await run();
+      measurementSeconds = DURATION;
+      log(`  warmed up: each scenario ran ${WARMUP} s unmeasured`);
+    }
     for (let repeat = 1; repeat <= REPEATS; repeat += 1) {
       for (const [name, run] of Object.entries(scenarios)) {
         const result = await run();
@@ -592,6 +607,7 @@ async function main() {
     settings: {
       repeats: REPEATS,
       duration_s: DURATION,
+      warmup_s: WARMUP,
       connections: CONNECTIONS,
       pinned: TASKSET,
       node: process.version,
