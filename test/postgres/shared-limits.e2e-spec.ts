@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { WindowCount } from '../../libs/auth/src/common/window-counter';
 import { MAX_CREDITS } from '../../libs/auth/src/shared-store/count-credits';
 import { SharedStore } from '../../libs/auth/src/shared-store/shared-store';
 import { adminTokens, registeredUser, type Credentials } from '../support/factories';
@@ -122,6 +123,20 @@ describeWithRedis('Limits shared by two instances through Redis', () => {
     } finally {
       probe.disconnect();
     }
+  });
+
+  it('wastes no count taken ahead when round trips for one address overlap', async () => {
+    const store = a.app.get(SharedStore);
+    const limit = 1000;
+    const counting: Promise<WindowCount | undefined>[] = [];
+    // Five counts per event-loop turn, not waiting for answers: several round trips in flight.
+    for (let i = 0; i < 1100; i += 1) {
+      counting.push(store.countInWindow('overlap-probe', 60_000, limit));
+      if (i % 5 === 4) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const counts = (await Promise.all(counting)).map((counted) => counted!.count);
+    expect(new Set(counts).size).toBe(counts.length);
+    expect(counts.filter((count) => count <= limit)).toHaveLength(limit);
   });
 
   it('locks a key for an address on both instances after ten wrong secrets spread over them', async () => {

@@ -34,6 +34,32 @@ describe('CountCredits', () => {
     expect(credits.take('b', 1400)).toBeUndefined();
   });
 
+  it('takes ahead in one round trip at a time, keeping what an earlier one took', () => {
+    const credits = new CountCredits();
+    credits.record('a', 10, 0, 60_000, 1000);
+    expect(credits.extraFor('a', LIMIT, 1010)).toBe(MAX_CREDITS);
+    // A second round trip while the first is under way counts only its own requests...
+    expect(credits.extraFor('a', LIMIT, 1011)).toBe(0);
+    // ...and may answer first: its answer takes nothing ahead.
+    credits.record('a', 12, 0, 59_989, 1012);
+    credits.record('a', 12 + 3 + MAX_CREDITS, MAX_CREDITS, 59_985, 1015);
+    // Then the second one's answer (no credits) does not drop the first one's.
+    credits.record('a', 100, 0, 59_980, 1020);
+    expect(credits.take('a', 1021)?.count).toBe(16);
+    // A failed round trip lets the next one take ahead again.
+    expect(credits.extraFor('a', LIMIT, 1022)).toBe(MAX_CREDITS);
+    credits.abandon('a');
+    expect(credits.extraFor('a', LIMIT, 1023)).toBe(MAX_CREDITS);
+  });
+
+  it('drops credits of a window that ended when an answer comes from the next one', () => {
+    const credits = new CountCredits();
+    credits.record('a', 40, 3, 60_000, 1000);
+    // The key expired early (Redis restarted, say): the answer is of a new window.
+    credits.record('a', 5, 0, 60_000, 2000);
+    expect(credits.take('a', 2001)).toBeUndefined();
+  });
+
   it('lets credits lapse after their lifetime and with their window', () => {
     const credits = new CountCredits();
     credits.record('a', 40, 3, 60_000, 1000);

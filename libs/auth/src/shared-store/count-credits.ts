@@ -10,16 +10,29 @@ const MIN_REMAINDER_FOR_CREDITS = 256;
 export const CREDIT_LIFETIME_MS = 1000;
 /** Names remembered at most; past it the oldest are forgotten (their credits dropped). */
 const MAX_NAMES = 10_000;
+/**
+ * Two answers whose windows end further apart than this are of different windows (the key
+ * expired in between): the older answer's credits are not places in the newer window.
+ */
+const SAME_WINDOW_TOLERANCE_MS = 100;
 
-/** What this instance holds for one name from its last round trip. */
-interface Holding {
-  /** The next credit's place in the shared total, and the last one's. */
+/** Places in the shared total taken ahead by one round trip: `next` to `last`. */
+interface CreditRange {
   next: number;
   last: number;
-  /** The shared total when the round trip answered, and the limit's remainder then. */
+  expiresAt: number;
+}
+
+/** What this instance knows of one name from its round trips. */
+interface Holding {
+  /** Unused credits, oldest first. */
+  ranges: CreditRange[];
+  /** The highest shared total a round trip answered, and when it answered. */
   total: number;
+  answeredAt: number;
   windowEndsAt: number;
-  takenAt: number;
+  /** A round trip taking credits ahead is under way: no second one until it answers. */
+  takingAhead: boolean;
 }
 
 /**
@@ -32,8 +45,9 @@ interface Holding {
  * instance holding credits it does not use (its traffic for that address stopped or moved to
  * another instance) makes the others refuse up to that many requests early, until the window
  * ends. That is bounded: credits go only to a name that had a round trip within the last
- * CREDIT_LIFETIME_MS, never more than MAX_CREDITS or a sixteenth of the remainder, none once
- * fewer than MIN_REMAINDER_FOR_CREDITS places remain, and they lapse after CREDIT_LIFETIME_MS.
+ * CREDIT_LIFETIME_MS, by one round trip at a time, never more than MAX_CREDITS or a sixteenth
+ * of the remainder, none once fewer than MIN_REMAINDER_FOR_CREDITS places remain, and they
+ * lapse after CREDIT_LIFETIME_MS.
  */
 export class CountCredits {
   /** In order of last round trip: an update deletes and inserts again. */
@@ -42,29 +56,29 @@ export class CountCredits {
   /** Uses one credit of `name`, or undefined when none is held (then ask Redis). */
   take(name: string, now = Date.now()): WindowCount | undefined {
     const holding = this.holdings.get(name);
-    if (
-      holding === undefined ||
-      holding.next > holding.last ||
-      now >= holding.windowEndsAt ||
-      now - holding.takenAt >= CREDIT_LIFETIME_MS
-    )
-      return undefined;
-    const count = holding.next;
-    holding.next += 1;
+    if (holding === undefined || now >= holding.windowEndsAt) return undefined;
+    const { ranges } = holding;
+    while (ranges.length > 0 && (ranges[0].next > ranges[0].last || now >= ranges[0].expiresAt))
+      ranges.shift();
+    if (ranges.length === 0) return undefined;
+    const count = ranges[0].next;
+    ranges[0].next += 1;
     return { count, msLeft: holding.windowEndsAt - now };
   }
 
   /**
-   * How many counts to take ahead for `name` in the next round trip, under `limit` (none
-   * without a limit: lockouts count every failure as its own).
+   * How many counts the next round trip for `name` takes ahead, under `limit` (none without a
+   * limit: lockouts count every failure as its own). A positive answer is a promise to report
+   * that round trip's outcome: `record`, or `abandon` when it failed.
    */
   extraFor(name: string, limit: number | undefined, now = Date.now()): number {
     if (limit === undefined) return 0;
     const holding = this.holdings.get(name);
-    if (holding === undefined || now - holding.takenAt >= CREDIT_LIFETIME_MS) return 0;
-    if (now >= holding.windowEndsAt) return 0;
+    if (holding === undefined || holding.takingAhead) return 0;
+    if (now - holding.answeredAt >= CREDIT_LIFETIME_MS || now >= holding.windowEndsAt) return 0;
     const remainder = limit - holding.total;
     if (remainder < MIN_REMAINDER_FOR_CREDITS) return 0;
+    holding.takingAhead = true;
     return Math.min(MAX_CREDITS, Math.floor(remainder / SHARE_OF_REMAINDER));
   }
 
@@ -73,18 +87,36 @@ export class CountCredits {
    * which the last `extra` are credits for later requests.
    */
   record(name: string, total: number, extra: number, msLeft: number, now = Date.now()): void {
+    const windowEndsAt = now + msLeft;
+    const previous = this.holdings.get(name);
+    const sameWindow =
+      previous !== undefined &&
+      Math.abs(previous.windowEndsAt - windowEndsAt) <= SAME_WINDOW_TOLERANCE_MS;
+    const holding: Holding = sameWindow
+      ? previous
+      : { ranges: [], total: 0, answeredAt: now, windowEndsAt, takingAhead: false };
+    if (extra > 0) {
+      holding.takingAhead = false;
+      holding.ranges.push({
+        next: total - extra + 1,
+        last: total,
+        expiresAt: now + CREDIT_LIFETIME_MS,
+      });
+    }
+    holding.total = Math.max(holding.total, total);
+    holding.answeredAt = now;
     this.holdings.delete(name);
-    this.holdings.set(name, {
-      next: total - extra + 1,
-      last: total,
-      total,
-      windowEndsAt: now + msLeft,
-      takenAt: now,
-    });
+    this.holdings.set(name, holding);
     if (this.holdings.size > MAX_NAMES) {
       const oldest = this.holdings.keys().next().value as string;
       this.holdings.delete(oldest);
     }
+  }
+
+  /** The round trip that was to take credits ahead for `name` failed. */
+  abandon(name: string): void {
+    const holding = this.holdings.get(name);
+    if (holding !== undefined) holding.takingAhead = false;
   }
 
   /** Names held, for tests of the bound. */

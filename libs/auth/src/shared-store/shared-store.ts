@@ -162,6 +162,7 @@ export class SharedStore implements OnApplicationBootstrap, OnApplicationShutdow
             if (limit !== undefined) this.credits.record(name, total, extra, Number(msLeft));
             return [name, { total: total - extra, msLeft: Number(msLeft) }] as const;
           } catch {
+            if (extra > 0) this.credits.abandon(name);
             return [name, undefined] as const;
           }
         }),
