@@ -62,6 +62,8 @@ export class SharedStore implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly handlers = new Map<string, (message: string) => void>();
   /** True from the first failure of an outage until a command succeeds again. */
   private inOutage = false;
+  /** Counts of busy limited names taken ahead of their requests (see countInWindow). */
+  private readonly credits = new CountCredits();
 
   constructor(@Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions) {}
 
@@ -131,8 +133,6 @@ export class SharedStore implements OnApplicationBootstrap, OnApplicationShutdow
     if (credit !== undefined) return Promise.resolve(credit);
     return this.counts.submit({ name, windowMs, limit });
   }
-
-  private readonly credits = new CountCredits();
 
   /**
    * The counts asked for in one event-loop turn: one script per name with all of that name's
