@@ -52,6 +52,30 @@ describe('CountCredits', () => {
     expect(credits.extraFor('a', LIMIT, 1023)).toBe(MAX_CREDITS);
   });
 
+  it('asks once for the next credits when half of the last ones are used, away from the limit', () => {
+    const credits = new CountCredits();
+    credits.record('a', 10, 0, 60_000, 1000);
+    expect(credits.extraFor('a', LIMIT, 1001)).toBe(MAX_CREDITS);
+    credits.record('a', 11 + MAX_CREDITS, MAX_CREDITS, 59_998, 1002);
+    for (let used = 1; used < MAX_CREDITS / 2; used += 1) {
+      credits.take('a', 1003);
+      expect(credits.topUpDue('a', LIMIT, 1003)).toBe(false);
+    }
+    credits.take('a', 1003);
+    expect(credits.topUpDue('a', LIMIT, 1003)).toBe(true);
+    // Asked once: no second top-up until its round trip has run.
+    expect(credits.topUpDue('a', LIMIT, 1003)).toBe(false);
+    expect(credits.extraFor('a', LIMIT, 1004)).toBe(MAX_CREDITS);
+    expect(credits.topUpDue('a', LIMIT, 1004)).toBe(false);
+    credits.record('a', 11 + 2 * MAX_CREDITS, MAX_CREDITS, 59_996, 1005);
+    // Near the limit, no top-up: every count is its own there.
+    credits.record('b', 40, 3, 60_000, 1000);
+    credits.take('b', 1001);
+    credits.take('b', 1001);
+    expect(credits.topUpDue('b', 200, 1001)).toBe(false);
+    expect(credits.topUpDue('b', LIMIT, 1001)).toBe(true);
+  });
+
   it('drops credits of a window that ended when an answer comes from the next one', () => {
     const credits = new CountCredits();
     credits.record('a', 40, 3, 60_000, 1000);

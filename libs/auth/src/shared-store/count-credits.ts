@@ -33,6 +33,10 @@ interface Holding {
   windowEndsAt: number;
   /** A round trip taking credits ahead is under way: no second one until it answers. */
   takingAhead: boolean;
+  /** A top-up was asked for (topUpDue) and its round trip has not started yet. */
+  topUpAsked: boolean;
+  /** How many credits the last round trip took ahead: a top-up is due at half of it. */
+  lastTaken: number;
 }
 
 /**
@@ -67,6 +71,23 @@ export class CountCredits {
   }
 
   /**
+   * Whether `name` should take its next credits now, in the background: half or more of the
+   * last batch is used, the limit is far enough, and no round trip for more is asked or under
+   * way. A true answer is given once; the round trip it asks for calls `extraFor` as any other.
+   */
+  topUpDue(name: string, limit: number, now = Date.now()): boolean {
+    const holding = this.holdings.get(name);
+    if (holding === undefined || holding.takingAhead || holding.topUpAsked) return false;
+    if (limit - holding.total < MIN_REMAINDER_FOR_CREDITS) return false;
+    let unused = 0;
+    for (const range of holding.ranges)
+      if (now < range.expiresAt) unused += range.last - range.next + 1;
+    if (unused * 2 > holding.lastTaken) return false;
+    holding.topUpAsked = true;
+    return true;
+  }
+
+  /**
    * How many counts the next round trip for `name` takes ahead, under `limit` (none without a
    * limit: lockouts count every failure as its own). A positive answer is a promise to report
    * that round trip's outcome: `record`, or `abandon` when it failed.
@@ -75,6 +96,7 @@ export class CountCredits {
     if (limit === undefined) return 0;
     const holding = this.holdings.get(name);
     if (holding === undefined || holding.takingAhead) return 0;
+    holding.topUpAsked = false;
     if (now - holding.answeredAt >= CREDIT_LIFETIME_MS || now >= holding.windowEndsAt) return 0;
     const remainder = limit - holding.total;
     if (remainder < MIN_REMAINDER_FOR_CREDITS) return 0;
@@ -94,9 +116,18 @@ export class CountCredits {
       Math.abs(previous.windowEndsAt - windowEndsAt) <= SAME_WINDOW_TOLERANCE_MS;
     const holding: Holding = sameWindow
       ? previous
-      : { ranges: [], total: 0, answeredAt: now, windowEndsAt, takingAhead: false };
+      : {
+          ranges: [],
+          total: 0,
+          answeredAt: now,
+          windowEndsAt,
+          takingAhead: false,
+          topUpAsked: false,
+          lastTaken: 0,
+        };
     if (extra > 0) {
       holding.takingAhead = false;
+      holding.lastTaken = extra;
       holding.ranges.push({
         next: total - extra + 1,
         last: total,

@@ -11,11 +11,12 @@ import type { WindowCount } from '../common/window-counter';
 import { TurnBatch } from '../database/turn-batch';
 import { CountCredits } from './count-credits';
 
-/** One count asked of countInWindow. */
+/** One count asked of countInWindow, or a top-up of a busy name's credits (no count of its own). */
 interface CountRequest {
   name: string;
   windowMs: number;
   limit: number | undefined;
+  topUpOnly?: boolean;
 }
 
 /** How long a command may take before the caller counts in its own memory instead. */
@@ -40,6 +41,12 @@ if left < 0 then
   left = tonumber(ARGV[1])
 end
 return {count, left}`;
+
+/** Where one name's counts of a batch landed in its shared total. */
+interface NameCount {
+  firstCount: number;
+  msLeft: number;
+}
 
 type CountingClient = Redis & {
   countInWindow(key: string, windowMs: number, counts: number): Promise<[number, number]>;
@@ -130,8 +137,12 @@ export class SharedStore implements OnApplicationBootstrap, OnApplicationShutdow
   countInWindow(name: string, windowMs: number, limit?: number): Promise<WindowCount | undefined> {
     if (this.client === undefined) return Promise.resolve(undefined);
     const credit = limit === undefined ? undefined : this.credits.take(name);
-    if (credit !== undefined) return Promise.resolve(credit);
-    return this.counts.submit({ name, windowMs, limit });
+    if (credit === undefined) return this.counts.submit({ name, windowMs, limit });
+    if (this.credits.topUpDue(name, limit as number)) {
+      // Nobody waits for it; a failure is noted in the batch and leaves the name on round trips.
+      this.counts.submit({ name, windowMs, limit, topUpOnly: true }).catch(() => {});
+    }
+    return Promise.resolve(credit);
   }
 
   /**
@@ -148,40 +159,53 @@ export class SharedStore implements OnApplicationBootstrap, OnApplicationShutdow
         same.push(request);
         byName.set(request.name, same);
       }
-      const totals = await Promise.all(
+      const answers = new Map<string, NameCount | 'nothing asked' | undefined>();
+      await Promise.all(
         [...byName].map(async ([name, same]) => {
-          const { windowMs, limit } = same[0];
-          const extra = this.credits.extraFor(name, limit);
-          try {
-            const [sharedTotal, msLeft] = await (this.client as CountingClient).countInWindow(
-              this.key(name),
-              windowMs,
-              same.length + extra,
-            );
-            const total = Number(sharedTotal);
-            if (limit !== undefined) this.credits.record(name, total, extra, Number(msLeft));
-            return [name, { total: total - extra, msLeft: Number(msLeft) }] as const;
-          } catch {
-            if (extra > 0) this.credits.abandon(name);
-            return [name, undefined] as const;
-          }
+          const counting = same.filter((request) => !request.topUpOnly).length;
+          answers.set(name, await this.countName(name, same[0], counting));
         }),
       );
-      const byNameTotal = new Map(totals);
-      if ([...byNameTotal.values()].some((total) => total === undefined)) this.noteFailure();
-      else this.noteSuccess();
-      const seen = new Map<string, number>();
+      const outcomes = [...answers.values()].filter((answer) => answer !== 'nothing asked');
+      if (outcomes.some((answer) => answer === undefined)) this.noteFailure();
+      else if (outcomes.length > 0) this.noteSuccess();
+      const placed = new Map<string, number>();
       return requests.map((request) => {
-        const counted = byNameTotal.get(request.name);
-        if (counted === undefined) return { ok: true, value: undefined };
-        const before = seen.get(request.name) ?? 0;
-        seen.set(request.name, before + 1);
-        const sameCount = byName.get(request.name)?.length ?? 1;
-        const count = counted.total - sameCount + before + 1;
-        return { ok: true, value: { count, msLeft: counted.msLeft } };
+        const answer = answers.get(request.name);
+        if (typeof answer !== 'object' || request.topUpOnly) return { ok: true, value: undefined };
+        const before = placed.get(request.name) ?? 0;
+        placed.set(request.name, before + 1);
+        return { ok: true, value: { count: answer.firstCount + before, msLeft: answer.msLeft } };
       });
     },
   );
+
+  /**
+   * Adds `counting` counts of `name`, and the credits it may take ahead, in one script call:
+   * the first of the places those counts take, or undefined when Redis did not answer. A
+   * top-up alone that may take nothing ahead makes no call: 'nothing asked'.
+   */
+  private async countName(
+    name: string,
+    { windowMs, limit }: CountRequest,
+    counting: number,
+  ): Promise<NameCount | 'nothing asked' | undefined> {
+    const extra = this.credits.extraFor(name, limit);
+    if (counting + extra === 0) return 'nothing asked';
+    try {
+      const [sharedTotal, msLeft] = await (this.client as CountingClient).countInWindow(
+        this.key(name),
+        windowMs,
+        counting + extra,
+      );
+      const total = Number(sharedTotal);
+      if (limit !== undefined) this.credits.record(name, total, extra, Number(msLeft));
+      return { firstCount: total - extra - counting + 1, msLeft: Number(msLeft) };
+    } catch {
+      if (extra > 0) this.credits.abandon(name);
+      return undefined;
+    }
+  }
 
   /** Sends `message` to every instance's handler of `channel` (this one's included). */
   async publish(channel: string, message: string): Promise<void> {
