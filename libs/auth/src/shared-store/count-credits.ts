@@ -50,8 +50,9 @@ interface Holding {
  * another instance) makes the others refuse up to that many requests early, until the window
  * ends. That is bounded: credits go only to a name that had a round trip within the last
  * CREDIT_LIFETIME_MS, by one round trip at a time, never more than MAX_CREDITS or a sixteenth
- * of the remainder, none once fewer than MIN_REMAINDER_FOR_CREDITS places remain, and they
- * lapse after CREDIT_LIFETIME_MS.
+ * of the remainder per round trip (so at most half a batch left plus the next one held), none
+ * once fewer than MIN_REMAINDER_FOR_CREDITS places remain, and they lapse after
+ * CREDIT_LIFETIME_MS.
  */
 export class CountCredits {
   /** In order of last round trip: an update deletes and inserts again. */
