@@ -76,6 +76,17 @@ describe('CountCredits', () => {
     expect(credits.topUpDue('b', LIMIT, 1001)).toBe(true);
   });
 
+  it('counts its own unanswered counts towards the limit before taking any ahead', () => {
+    const credits = new CountCredits();
+    credits.record('a', 10, 0, 60_000, 1000);
+    // 800 counts of this instance on their way: 190 would remain, too near a limit of 1000.
+    credits.sent('a', 800);
+    expect(credits.extraFor('a', 1000, 1001)).toBe(0);
+    expect(credits.topUpDue('a', 1000, 1001)).toBe(false);
+    credits.settled('a', 800);
+    expect(credits.extraFor('a', 1000, 1002)).toBe(Math.floor(990 / 16));
+  });
+
   it('drops credits of a window that ended when an answer comes from the next one', () => {
     const credits = new CountCredits();
     credits.record('a', 40, 3, 60_000, 1000);

@@ -40,6 +40,20 @@ interface Holding {
 }
 
 /**
+ * Whether a round trip for `holding`'s name may take credits ahead now: none under way, a round
+ * trip within CREDIT_LIFETIME_MS in the current window, and the limit far enough from the total
+ * this instance knows of, its own `inFlight` counts included.
+ */
+function mayTakeAhead(holding: Holding, limit: number, inFlight: number, now: number): boolean {
+  return (
+    !holding.takingAhead &&
+    now - holding.answeredAt < CREDIT_LIFETIME_MS &&
+    now < holding.windowEndsAt &&
+    limit - holding.total - inFlight >= MIN_REMAINDER_FOR_CREDITS
+  );
+}
+
+/**
  * Counts of a limited name (a shared rate limit per address) that this instance has already
  * added to the shared total in Redis, ahead of the requests that will use them: a busy address
  * pays one round trip per batch of requests instead of one per event-loop turn.
@@ -57,6 +71,12 @@ interface Holding {
 export class CountCredits {
   /** In order of last round trip: an update deletes and inserts again. */
   private readonly holdings = new Map<string, Holding>();
+  /**
+   * Counts this instance sent for each name and has no answer for yet. Under a burst the
+   * answered total lags far behind them, and credits taken on the answered total alone could
+   * land past this instance's last request, unused, within reach of the limit.
+   */
+  private readonly unanswered = new Map<string, number>();
 
   /** Uses one credit of `name`, or undefined when none is held (then ask Redis). */
   take(name: string, now = Date.now()): WindowCount | undefined {
@@ -78,8 +98,8 @@ export class CountCredits {
    */
   topUpDue(name: string, limit: number, now = Date.now()): boolean {
     const holding = this.holdings.get(name);
-    if (holding === undefined || holding.takingAhead || holding.topUpAsked) return false;
-    if (limit - holding.total < MIN_REMAINDER_FOR_CREDITS) return false;
+    if (holding === undefined || holding.topUpAsked) return false;
+    if (!mayTakeAhead(holding, limit, this.inFlight(name), now)) return false;
     let unused = 0;
     for (const range of holding.ranges)
       if (now < range.expiresAt) unused += range.last - range.next + 1;
@@ -96,13 +116,29 @@ export class CountCredits {
   extraFor(name: string, limit: number | undefined, now = Date.now()): number {
     if (limit === undefined) return 0;
     const holding = this.holdings.get(name);
-    if (holding === undefined || holding.takingAhead) return 0;
+    if (holding === undefined) return 0;
     holding.topUpAsked = false;
-    if (now - holding.answeredAt >= CREDIT_LIFETIME_MS || now >= holding.windowEndsAt) return 0;
-    const remainder = limit - holding.total;
-    if (remainder < MIN_REMAINDER_FOR_CREDITS) return 0;
+    const inFlight = this.inFlight(name);
+    if (!mayTakeAhead(holding, limit, inFlight, now)) return 0;
     holding.takingAhead = true;
+    const remainder = limit - holding.total - inFlight;
     return Math.min(MAX_CREDITS, Math.floor(remainder / SHARE_OF_REMAINDER));
+  }
+
+  /** `counts` of `name` (requests' and credits') are on their way to Redis. */
+  sent(name: string, counts: number): void {
+    this.unanswered.set(name, this.inFlight(name) + counts);
+  }
+
+  /** The round trip that carried `counts` of `name` answered or failed. */
+  settled(name: string, counts: number): void {
+    const left = this.inFlight(name) - counts;
+    if (left > 0) this.unanswered.set(name, left);
+    else this.unanswered.delete(name);
+  }
+
+  private inFlight(name: string): number {
+    return this.unanswered.get(name) ?? 0;
   }
 
   /**

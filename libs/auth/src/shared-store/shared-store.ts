@@ -136,9 +136,11 @@ export class SharedStore implements OnApplicationBootstrap, OnApplicationShutdow
    */
   countInWindow(name: string, windowMs: number, limit?: number): Promise<WindowCount | undefined> {
     if (this.client === undefined) return Promise.resolve(undefined);
+    // Without a limit (lockouts) every count is its own round trip: no credits.
     const credit = limit === undefined ? undefined : this.credits.take(name);
-    if (credit === undefined) return this.counts.submit({ name, windowMs, limit });
-    if (this.credits.topUpDue(name, limit as number)) {
+    if (credit === undefined || limit === undefined)
+      return this.counts.submit({ name, windowMs, limit });
+    if (this.credits.topUpDue(name, limit)) {
       // Nobody waits for it; a failure is noted in the batch and leaves the name on round trips.
       this.counts.submit({ name, windowMs, limit, topUpOnly: true }).catch(() => {});
     }
@@ -191,19 +193,23 @@ export class SharedStore implements OnApplicationBootstrap, OnApplicationShutdow
     counting: number,
   ): Promise<NameCount | 'nothing asked' | undefined> {
     const extra = this.credits.extraFor(name, limit);
-    if (counting + extra === 0) return 'nothing asked';
+    const counts = counting + extra;
+    if (counts === 0) return 'nothing asked';
+    this.credits.sent(name, counts);
     try {
       const [sharedTotal, msLeft] = await (this.client as CountingClient).countInWindow(
         this.key(name),
         windowMs,
-        counting + extra,
+        counts,
       );
       const total = Number(sharedTotal);
       if (limit !== undefined) this.credits.record(name, total, extra, Number(msLeft));
-      return { firstCount: total - extra - counting + 1, msLeft: Number(msLeft) };
+      return { firstCount: total - counts + 1, msLeft: Number(msLeft) };
     } catch {
       if (extra > 0) this.credits.abandon(name);
       return undefined;
+    } finally {
+      this.credits.settled(name, counts);
     }
   }
 
