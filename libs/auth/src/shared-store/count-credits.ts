@@ -40,16 +40,19 @@ interface Holding {
 }
 
 /**
- * Whether a round trip for `holding`'s name may take credits ahead now: none under way, a round
- * trip within CREDIT_LIFETIME_MS in the current window, and the limit far enough from the total
- * this instance knows of, its own `inFlight` counts included.
+ * Whether a round trip for `holding`'s name may take credits ahead now: none under way, no
+ * other count of this instance for the name still unanswered (`inFlight`), a round trip within
+ * CREDIT_LIFETIME_MS in the current window, and the limit far enough. While this instance's
+ * counts outrun Redis' answers (a burst), credits taken would be placed after requests already
+ * on their way and could land past the last of them, unused within reach of the limit.
  */
 function mayTakeAhead(holding: Holding, limit: number, inFlight: number, now: number): boolean {
   return (
     !holding.takingAhead &&
+    inFlight === 0 &&
     now - holding.answeredAt < CREDIT_LIFETIME_MS &&
     now < holding.windowEndsAt &&
-    limit - holding.total - inFlight >= MIN_REMAINDER_FOR_CREDITS
+    limit - holding.total >= MIN_REMAINDER_FOR_CREDITS
   );
 }
 
@@ -71,11 +74,7 @@ function mayTakeAhead(holding: Holding, limit: number, inFlight: number, now: nu
 export class CountCredits {
   /** In order of last round trip: an update deletes and inserts again. */
   private readonly holdings = new Map<string, Holding>();
-  /**
-   * Counts this instance sent for each name and has no answer for yet. Under a burst the
-   * answered total lags far behind them, and credits taken on the answered total alone could
-   * land past this instance's last request, unused, within reach of the limit.
-   */
+  /** Counts this instance sent for each name and has no answer for yet (see mayTakeAhead). */
   private readonly unanswered = new Map<string, number>();
 
   /** Uses one credit of `name`, or undefined when none is held (then ask Redis). */
@@ -118,11 +117,9 @@ export class CountCredits {
     const holding = this.holdings.get(name);
     if (holding === undefined) return 0;
     holding.topUpAsked = false;
-    const inFlight = this.inFlight(name);
-    if (!mayTakeAhead(holding, limit, inFlight, now)) return 0;
+    if (!mayTakeAhead(holding, limit, this.inFlight(name), now)) return 0;
     holding.takingAhead = true;
-    const remainder = limit - holding.total - inFlight;
-    return Math.min(MAX_CREDITS, Math.floor(remainder / SHARE_OF_REMAINDER));
+    return Math.min(MAX_CREDITS, Math.floor((limit - holding.total) / SHARE_OF_REMAINDER));
   }
 
   /** `counts` of `name` (requests' and credits') are on their way to Redis. */
