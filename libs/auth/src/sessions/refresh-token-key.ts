@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { sha256Base64url, sha256Hex } from '../common/crypto';
+import { secretBytes } from '../common/secret-bytes';
 
 /*
  * Refresh tokens are looked up by a key stored in `refresh_tokens.token_hash`. A bare SHA-256
@@ -32,7 +32,7 @@ export interface IssuedRefreshToken {
 
 /** A new refresh token issued at `now`, and its storage key. */
 export function issueRefreshToken(now: number): IssuedRefreshToken {
-  const bytes = randomBytes(ISSUED_BYTES + SECRET_BYTES);
+  const bytes = secretBytes(ISSUED_BYTES + SECRET_BYTES);
   bytes.writeUIntBE(now, 0, ISSUED_BYTES);
   const token = bytes.toString('base64url');
   return { token, key: keyOf(bytes.toString('hex', 0, ISSUED_BYTES), token) };
