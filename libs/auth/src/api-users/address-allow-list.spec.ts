@@ -1,3 +1,4 @@
+import { BlockList } from 'node:net';
 import { addressAllowed, canonicalCidr, comparableAddress } from './address-allow-list';
 
 describe('address allow-lists', () => {
@@ -37,5 +38,22 @@ describe('address allow-lists', () => {
   it('compares a mapped IPv4 address as IPv4', () => {
     expect(comparableAddress('::ffff:127.0.0.1')).toBe('127.0.0.1');
     expect(comparableAddress('::1')).toBe('::1');
+  });
+
+  it('checks an address against a list once, then remembers the verdict', () => {
+    const check = jest.spyOn(BlockList.prototype, 'check');
+    try {
+      const list = '192.0.2.0/24';
+      for (let i = 0; i < 5; i += 1) {
+        expect(addressAllowed(list, '192.0.2.10')).toBe(true);
+        expect(addressAllowed(list, '198.51.100.10')).toBe(false);
+      }
+      expect(check).toHaveBeenCalledTimes(2);
+      // Another list, the same address: a verdict of its own.
+      expect(addressAllowed('198.51.100.0/24', '198.51.100.10')).toBe(true);
+      expect(check).toHaveBeenCalledTimes(3);
+    } finally {
+      check.mockRestore();
+    }
   });
 });

@@ -32,14 +32,26 @@ export function canonicalCidr(text: string): string | null {
   return `${family === 6 ? address.toLowerCase() : address}/${prefix}`;
 }
 
-/** The allow-lists seen recently, compiled; a key's list is a handful of CIDRs. */
-const compiled = new Map<string, BlockList>();
-const MAX_COMPILED = 1000;
+/**
+ * An allow-list compiled, with its recent verdicts by address. `BlockList.check` builds a
+ * SocketAddress for every call (about 1.5 µs here, 2 % of a refresh's CPU); a key's requests
+ * come from a few addresses, so each address is checked once and then found in a Map.
+ */
+interface CompiledAllowList {
+  readonly list: BlockList;
+  readonly verdicts: Map<string, boolean>;
+}
 
-function compile(allowedCidrs: string): BlockList {
-  let list = compiled.get(allowedCidrs);
-  if (list) return list;
-  list = new BlockList();
+/** The allow-lists seen recently, compiled; a key's list is a handful of CIDRs. */
+const compiled = new Map<string, CompiledAllowList>();
+const MAX_COMPILED = 1000;
+/** Addresses remembered per list; past it, the list's verdicts start over. */
+const MAX_VERDICTS = 1000;
+
+function compile(allowedCidrs: string): CompiledAllowList {
+  let entry = compiled.get(allowedCidrs);
+  if (entry) return entry;
+  const list = new BlockList();
   for (const cidr of allowedCidrs.split(' ')) {
     const slash = cidr.lastIndexOf('/');
     const address = cidr.slice(0, slash);
@@ -47,8 +59,9 @@ function compile(allowedCidrs: string): BlockList {
   }
   // Bounded: past the bound, start over (the lists are cheap to compile again).
   if (compiled.size >= MAX_COMPILED) compiled.clear();
-  compiled.set(allowedCidrs, list);
-  return list;
+  entry = { list, verdicts: new Map() };
+  compiled.set(allowedCidrs, entry);
+  return entry;
 }
 
 /**
@@ -58,7 +71,14 @@ function compile(allowedCidrs: string): BlockList {
 export function addressAllowed(allowedCidrs: string | null, ip: string | null): boolean {
   if (allowedCidrs === null) return true;
   if (ip === null) return false;
-  const address = comparableAddress(ip);
-  const family = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : null;
-  return family !== null && compile(allowedCidrs).check(address, family);
+  const { list, verdicts } = compile(allowedCidrs);
+  let allowed = verdicts.get(ip);
+  if (allowed === undefined) {
+    const address = comparableAddress(ip);
+    const family = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : null;
+    allowed = family !== null && list.check(address, family);
+    if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+    verdicts.set(ip, allowed);
+  }
+  return allowed;
 }
