@@ -139,6 +139,32 @@ describeWithRedis('Limits shared by two instances through Redis', () => {
     expect(counts.filter((count) => count <= limit)).toHaveLength(limit);
   });
 
+  it('counts requests that come while credits are on their way from those credits', async () => {
+    const store = a.app.get(SharedStore);
+    const probe = new Redis(redis.url);
+    try {
+      const limit = 100_000;
+      // A first round trip: the address is busy from now on.
+      const first = await store.countInWindow('on-their-way-probe', 60_000, limit);
+      const before = await scriptCalls(probe);
+      // The next count's round trip takes credits ahead (sent at the end of this turn)...
+      const taking = store.countInWindow('on-their-way-probe', 60_000, limit);
+      await new Promise((resolve) => setImmediate(resolve));
+      // ...and ten more come before it answers, as a server's next requests do while its
+      // earlier ones are still counted. They wait for the credits instead of being counted
+      // after them on round trips of their own (which could leave those credits unused).
+      const meanwhile = Array.from({ length: 10 }, () =>
+        store.countInWindow('on-their-way-probe', 60_000, limit),
+      );
+      const counts = (await Promise.all([taking, ...meanwhile])).map((counted) => counted!.count);
+      expect((await scriptCalls(probe)) - before).toBe(1);
+      // The one that went to Redis first, then the first ten credits, in order.
+      expect(counts).toEqual(Array.from({ length: 11 }, (_, i) => first!.count + 1 + i));
+    } finally {
+      probe.disconnect();
+    }
+  });
+
   it('keeps a busy address off round trips: the next credits are taken before they run out', async () => {
     const store = a.app.get(SharedStore);
     const limit = 100_000;

@@ -1,7 +1,7 @@
 import { CREDIT_LIFETIME_MS, CountCredits, MAX_CREDITS } from './count-credits';
 
 describe('CountCredits', () => {
-  const LIMIT = 3000;
+  const LIMIT = 30_000;
 
   it('takes nothing ahead on a name without a recent round trip, or without a limit', () => {
     const credits = new CountCredits();
@@ -19,7 +19,7 @@ describe('CountCredits', () => {
     credits.record('b', 2000, 0, 60_000, 1000);
     expect(credits.extraFor('b', 2800, 1100)).toBe(50);
     // Near the limit every count is its own again.
-    credits.record('c', 2800, 0, 60_000, 1000);
+    credits.record('c', LIMIT - 200, 0, 60_000, 1000);
     expect(credits.extraFor('c', LIMIT, 1100)).toBe(0);
   });
 
@@ -76,15 +76,20 @@ describe('CountCredits', () => {
     expect(credits.topUpDue('b', LIMIT, 1001)).toBe(true);
   });
 
-  it('takes nothing ahead while counts of its own for the name are unanswered', () => {
+  it('counts its own unanswered counts for the name as added before taking ahead', () => {
     const credits = new CountCredits();
     credits.record('a', 10, 0, 60_000, 1000);
-    // 800 counts of this instance on their way (a burst outrunning Redis' answers).
+    // 800 counts of this instance on their way (a burst outrunning Redis' answers): under a
+    // limit of 1000, what is left once they land is too little to take anything ahead.
     credits.sent('a', 800);
     expect(credits.extraFor('a', 1000, 1001)).toBe(0);
     expect(credits.topUpDue('a', 1000, 1001)).toBe(false);
+    // Under 1800 a sixteenth of what is left once they land, not of 1790.
+    expect(credits.extraFor('a', 1800, 1001)).toBe(Math.floor((1800 - 10 - 800) / 16));
+    credits.record('a', 10, 0, 60_000, 1002);
     credits.settled('a', 800);
-    expect(credits.extraFor('a', 1000, 1002)).toBe(Math.floor(990 / 16));
+    credits.abandon('a');
+    expect(credits.extraFor('a', 1000, 1003)).toBe(Math.floor(990 / 16));
   });
 
   it('drops credits of a window that ended when an answer comes from the next one', () => {

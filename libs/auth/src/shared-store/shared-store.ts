@@ -71,6 +71,11 @@ export class SharedStore implements OnApplicationBootstrap, OnApplicationShutdow
   private inOutage = false;
   /** Counts of busy limited names taken ahead of their requests (see countInWindow). */
   private readonly credits = new CountCredits();
+  /**
+   * Names whose round trip taking credits ahead is under way: settles once its credits are
+   * recorded, true when Redis answered.
+   */
+  private readonly creditsOnTheirWay = new Map<string, Promise<boolean>>();
 
   constructor(@Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions) {}
 
@@ -137,14 +142,24 @@ export class SharedStore implements OnApplicationBootstrap, OnApplicationShutdow
   countInWindow(name: string, windowMs: number, limit?: number): Promise<WindowCount | undefined> {
     if (this.client === undefined) return Promise.resolve(undefined);
     // Without a limit (lockouts) every count is its own round trip: no credits.
-    const credit = limit === undefined ? undefined : this.credits.take(name);
-    if (credit === undefined || limit === undefined)
-      return this.counts.submit({ name, windowMs, limit });
-    if (this.credits.topUpDue(name, limit)) {
-      // Nobody waits for it; a failure is noted in the batch and leaves the name on round trips.
-      this.counts.submit({ name, windowMs, limit, topUpOnly: true }).catch(() => {});
+    if (limit === undefined) return this.counts.submit({ name, windowMs, limit });
+    const credit = this.credits.take(name);
+    if (credit !== undefined) {
+      if (this.credits.topUpDue(name, limit)) {
+        // Nobody waits for it; a failure is noted in the batch and leaves the name on round trips.
+        this.counts.submit({ name, windowMs, limit, topUpOnly: true }).catch(() => {});
+      }
+      return Promise.resolve(credit);
     }
-    return Promise.resolve(credit);
+    // Credits are on their way: wait for them. A count sent now would be placed after them,
+    // and they could be left unused below the limit once this address's burst ends. If Redis
+    // failed to answer them, count locally at once rather than wait for a second failure.
+    const onTheirWay = this.creditsOnTheirWay.get(name);
+    if (onTheirWay !== undefined)
+      return onTheirWay.then((answered) =>
+        answered ? this.countInWindow(name, windowMs, limit) : undefined,
+      );
+    return this.counts.submit({ name, windowMs, limit });
   }
 
   /**
@@ -196,6 +211,10 @@ export class SharedStore implements OnApplicationBootstrap, OnApplicationShutdow
     const counts = counting + extra;
     if (counts === 0) return 'nothing asked';
     this.credits.sent(name, counts);
+    let creditsArrived = (_answered: boolean) => {};
+    if (extra > 0)
+      this.creditsOnTheirWay.set(name, new Promise((resolve) => (creditsArrived = resolve)));
+    let answered = false;
     try {
       const [sharedTotal, msLeft] = await (this.client as CountingClient).countInWindow(
         this.key(name),
@@ -204,12 +223,17 @@ export class SharedStore implements OnApplicationBootstrap, OnApplicationShutdow
       );
       const total = Number(sharedTotal);
       if (limit !== undefined) this.credits.record(name, total, extra, Number(msLeft));
+      answered = true;
       return { firstCount: total - counts + 1, msLeft: Number(msLeft) };
     } catch {
       if (extra > 0) this.credits.abandon(name);
       return undefined;
     } finally {
       this.credits.settled(name, counts);
+      if (extra > 0) {
+        this.creditsOnTheirWay.delete(name);
+        creditsArrived(answered);
+      }
     }
   }
 
