@@ -4,7 +4,7 @@ import type { WindowCount } from '../common/window-counter';
  * Most counts an instance takes ahead of its requests for one name in one round trip. A server
  * turn can answer some fifty requests of one address before the top-up asked at half a batch
  * comes back: with 64, a third of a busy address's requests waited for Redis (side by side with
- * the limit in memory, refresh ran at 0.91); with 256, half a batch outlasts a few turns.
+ * the limit in memory, refresh ran at 0.92); with 256, half a batch outlasts a few turns.
  */
 export const MAX_CREDITS = 256;
 /** Credits never exceed this fraction of what remained of the limit when they were taken. */
