@@ -1,26 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { RandomBytePool } from './secret-bytes';
 
 let lastMs = 0;
 let sequence = 0;
 
 /**
  * Random bytes for ids, drawn from the CSPRNG 4 KiB at a time: one `randomBytes` call costs
- * about as much as the whole id otherwise, and ids are made on every token request. Each
- * slice is handed out once. Secrets never come from here (see common/crypto.ts).
+ * about as much as the whole id otherwise, and ids are made on every token request. A pool of
+ * their own: secrets come from another (common/secret-bytes.ts).
  */
-const ID_POOL_BYTES = 4096;
-let idPool = Buffer.alloc(0);
-let idPoolOffset = 0;
-
-function idRandomBytes(length: number): Buffer {
-  if (idPoolOffset + length > idPool.length) {
-    idPool = randomBytes(ID_POOL_BYTES);
-    idPoolOffset = 0;
-  }
-  const bytes = idPool.subarray(idPoolOffset, idPoolOffset + length);
-  idPoolOffset += length;
-  return bytes;
-}
+const idBytes = new RandomBytePool();
 
 /**
  * A time-ordered UUID (version 7) whose 12-bit `rand_a` field counts up within a
@@ -40,7 +28,7 @@ export function uuidv7(): string {
     lastMs = ms;
     sequence = 0;
   }
-  const bytes = idRandomBytes(16);
+  const bytes = idBytes.take(16);
   bytes.writeUIntBE(ms, 0, 6);
   bytes[6] = 0x70 | (sequence >> 8);
   bytes[7] = sequence & 0xff;

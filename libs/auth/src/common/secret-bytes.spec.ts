@@ -1,17 +1,17 @@
 import { randomFillSync } from 'node:crypto';
-import { SecretBytePool, secretBytes } from './secret-bytes';
+import { RandomBytePool, secretBytes } from './secret-bytes';
 
 /** A pool over a counting CSPRNG, with the buffers it was asked to fill. */
 function countingPool(size: number) {
   const filled: Buffer[] = [];
-  const pool = new SecretBytePool(size, (buffer) => {
+  const pool = new RandomBytePool(size, (buffer) => {
     filled.push(buffer);
     randomFillSync(buffer);
   });
   return { pool, filled };
 }
 
-describe('SecretBytePool', () => {
+describe('RandomBytePool', () => {
   it('draws from the CSPRNG once per pool, not once per secret', () => {
     const { pool, filled } = countingPool(4096);
     for (let i = 0; i < 100; i += 1) pool.take(38); // 3800 bytes: one draw

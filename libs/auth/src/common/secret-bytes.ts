@@ -1,16 +1,16 @@
 import { randomFillSync } from 'node:crypto';
 
 /**
- * Random bytes for secrets (refresh tokens, API key secrets), drawn from the CSPRNG 4 KiB at a
- * time. One `randomBytes` call costs about 2.4 µs here whatever its size, more than the rest of
- * making a refresh token, and one is made on every token request; a slice of a pooled draw
- * costs about 0.2 µs. Node's own `randomUUID` pools its randomness the same way.
+ * Random bytes drawn from the CSPRNG 4 KiB at a time. One `randomBytes` call costs about 2.4 µs
+ * here whatever its size, more than the rest of making a refresh token or an id, and both are
+ * made on every token request; a slice of a pooled draw costs about 0.2 µs. Node's own
+ * `randomUUID` pools its randomness the same way.
  *
- * Unlike the id pool (common/ids.ts), each slice is copied out and its bytes in the pool are
- * zeroed at once, so the pool never holds a secret that has been handed out: a later leak of
- * the pool's memory reveals only bytes not yet used for anything.
+ * Each slice is copied out and its bytes in the pool are zeroed at once, so the pool never holds
+ * bytes that have been handed out: a later leak of the pool's memory reveals only bytes not yet
+ * used for anything, never a secret already issued.
  */
-export class SecretBytePool {
+export class RandomBytePool {
   private readonly pool: Buffer;
   /** Bytes before this offset have been handed out (and zeroed); the pool starts used up. */
   private offset: number;
@@ -41,7 +41,8 @@ export class SecretBytePool {
   }
 }
 
-const secretPool = new SecretBytePool();
+/** The secrets' pool (refresh tokens, API key secrets); ids have their own (common/ids.ts). */
+const secretPool = new RandomBytePool();
 
 /** `length` bytes from the CSPRNG for a secret, each handed out once. */
 export function secretBytes(length: number): Buffer {
