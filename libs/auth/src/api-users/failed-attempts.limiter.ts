@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
+import { type BoundedMap, boundedMap } from '../common/bounded-map';
 import { nowMs } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { AUTH_METRICS, type AuthMetricsSink, NO_AUTH_METRICS } from '../metrics/auth-metrics';
@@ -23,8 +24,8 @@ interface Window {
  * let anyone lock its owner out). Counted per instance.
  *
  * Memory is bounded under a flood of made-up ids or addresses without letting the flood lift
- * a live lock. Windows live in two maps, each in insertion order, which is start order (a
- * window that restarts is deleted and inserted again):
+ * a live lock. Windows live in two bounded maps, each in the order windows were last set,
+ * which is start order (a window that restarts moves to the end):
  * - `counting`, below the limit: when full, expired windows go first, then the oldest. Dropping
  *   a counting window forgives at most nine failures; it never lifts a lock.
  * - `locked`, at the limit: a window moves here on its tenth failure and is dropped only once
@@ -34,8 +35,9 @@ interface Window {
  */
 @Injectable()
 export class FailedAttemptsLimiter {
-  private readonly counting = new Map<string, Window>();
-  private readonly locked = new Map<string, Window>();
+  private readonly counting = boundedMap<Window>(MAX_COUNTING_WINDOWS);
+  /** Never full when set: `roomForLock` makes room by dropping ended locks only. */
+  private readonly locked = boundedMap<Window>(MAX_LOCKED_WINDOWS);
 
   constructor(
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
@@ -47,7 +49,7 @@ export class FailedAttemptsLimiter {
     const limit = this.options.failedAttemptsPerKeyPerMinute;
     if (limit === 0) return;
     const key = windowKey(apiKeyId, ip);
-    const window = this.locked.get(key) ?? this.counting.get(key);
+    const window = this.locked.peek(key) ?? this.counting.peek(key);
     if (!window || now - window.startedAt >= WINDOW_MS || window.failures < limit) return;
     const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + WINDOW_MS - now) / 1000));
     this.metrics.rateLimited();
@@ -64,22 +66,19 @@ export class FailedAttemptsLimiter {
     const limit = this.options.failedAttemptsPerKeyPerMinute;
     if (limit === 0) return;
     const key = windowKey(apiKeyId, ip);
-    const lock = this.locked.get(key);
+    const lock = this.locked.peek(key);
     if (lock && now - lock.startedAt < WINDOW_MS) return;
     if (lock) this.locked.delete(key);
-    let window = this.counting.get(key);
+    let window = this.counting.peek(key);
     if (!window || now - window.startedAt >= WINDOW_MS) {
-      this.counting.delete(key);
       window = { startedAt: now, failures: 0 };
       this.counting.set(key, window);
     }
     window.failures += 1;
-    if (window.failures >= limit && this.makeRoom(this.locked, MAX_LOCKED_WINDOWS, now, false)) {
+    if (window.failures >= limit && this.roomForLock(now)) {
       this.counting.delete(key);
       this.locked.set(key, window);
     }
-    if (this.counting.size > MAX_COUNTING_WINDOWS)
-      this.makeRoom(this.counting, MAX_COUNTING_WINDOWS, now, true);
   }
 
   /**
@@ -93,7 +92,7 @@ export class FailedAttemptsLimiter {
     const window = { startedAt: now + Math.min(msLeft, WINDOW_MS) - WINDOW_MS, failures: limit };
     this.counting.delete(key);
     this.locked.delete(key);
-    if (this.makeRoom(this.locked, MAX_LOCKED_WINDOWS, now, false)) this.locked.set(key, window);
+    if (this.roomForLock(now)) this.locked.set(key, window);
     else this.counting.set(key, window);
   }
 
@@ -102,23 +101,20 @@ export class FailedAttemptsLimiter {
     return { counting: this.counting.size, locked: this.locked.size };
   }
 
-  /**
-   * Drops expired windows from the front (the oldest) until `windows` holds fewer than `max`;
-   * with `evictLive`, live ones too. True when there is room.
-   */
-  private makeRoom(
-    windows: Map<string, Window>,
-    max: number,
-    now: number,
-    evictLive: boolean,
-  ): boolean {
-    for (const [key, window] of windows) {
-      if (windows.size < max) break;
-      if (!evictLive && now - window.startedAt < WINDOW_MS) break;
-      windows.delete(key);
+  /** Drops ended locks, the oldest first, until one more fits. False when all are live. */
+  private roomForLock(now: number): boolean {
+    while (this.locked.size >= MAX_LOCKED_WINDOWS) {
+      const [key, oldest] = oldestOf(this.locked);
+      if (now - oldest.startedAt < WINDOW_MS) return false;
+      this.locked.delete(key);
     }
-    return windows.size < max;
+    return true;
   }
+}
+
+/** The entry set longest ago (of a map that holds some). */
+function oldestOf(windows: BoundedMap<Window>): [string, Window] {
+  return windows.rentries().next().value as [string, Window];
 }
 
 function windowKey(apiKeyId: string, ip: string | null): string {

@@ -1,3 +1,5 @@
+import { type BoundedMap, boundedMap } from './bounded-map';
+
 /** A count in a window (see WindowCounter.count). */
 export interface WindowCount {
   count: number;
@@ -24,18 +26,18 @@ export const MAX_WINDOWS = 100_000;
  * count, which is all a flood of made-up addresses can do.
  */
 export class WindowCounter {
-  /** In start order: a window that starts over is deleted and inserted again. */
-  private readonly windows = new Map<string, Window>();
+  /** In start order: a window that starts over moves to the end. */
+  private readonly windows: BoundedMap<Window>;
 
-  constructor(private readonly maxWindows = MAX_WINDOWS) {}
+  constructor(maxWindows = MAX_WINDOWS) {
+    this.windows = boundedMap<Window>(maxWindows);
+  }
 
   count(name: string, windowMs: number, now = Date.now()): WindowCount {
-    let window = this.windows.get(name);
+    let window = this.windows.peek(name);
     if (!window || window.endsAt <= now) {
-      this.windows.delete(name);
       window = { count: 0, endsAt: now + windowMs };
       this.windows.set(name, window);
-      if (this.windows.size > this.maxWindows) this.makeRoom();
     }
     window.count += 1;
     return { count: window.count, msLeft: window.endsAt - now };
@@ -44,13 +46,5 @@ export class WindowCounter {
   /** Windows kept, for tests of the bound. */
   get size(): number {
     return this.windows.size;
-  }
-
-  /** Drops windows from the front, the oldest started: ended ones first, as all last as long. */
-  private makeRoom(): void {
-    for (const name of this.windows.keys()) {
-      if (this.windows.size <= this.maxWindows) return;
-      this.windows.delete(name);
-    }
   }
 }

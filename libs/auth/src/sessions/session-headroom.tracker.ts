@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { boundedMap } from '../common/bounded-map';
 
 /**
  * How long a count of a key's live sessions is trusted. Within it, openings decrement the
@@ -91,7 +92,8 @@ export interface Opening {
  */
 @Injectable()
 export class SessionHeadroomTracker {
-  private readonly entries = new Map<string, Headroom>();
+  /** In the order of last change: the first to drop is the least recently counted. */
+  private readonly entries = boundedMap<Headroom>(MAX_TRACKED_KEYS);
   private readonly traffic = new Map<string, KeyTraffic>();
   /** Counts local revocations: a count begun before one is stale (see `record`). */
   private sequence = 0;
@@ -147,9 +149,9 @@ export class SessionHeadroomTracker {
    * room for.
    */
   record(opening: Opening, headroom: number, countedAt: number): void {
-    const entry = this.entries.get(opening.apiKeyId);
+    const entry = this.entries.peek(opening.apiKeyId);
     if (entry && entry.forgottenAt > opening.ticket) return;
-    this.set(opening.apiKeyId, {
+    this.entries.set(opening.apiKeyId, {
       headroom: Math.max(0, headroom),
       checkedAt: performance.now(),
       countedAt,
@@ -163,15 +165,15 @@ export class SessionHeadroomTracker {
    * are UUIDv7, in creation order: the next search for the oldest starts after it.
    */
   revokedOldest(apiKeyId: string, sessionId: string): void {
-    const entry = this.entries.get(apiKeyId);
+    const entry = this.entries.peek(apiKeyId);
     if (entry && sessionId > entry.revokedUpTo) entry.revokedUpTo = sessionId;
   }
 
   /** A session of the key was revoked here, or an opening failed: its next opening counts. */
   forget(apiKeyId: string): void {
     this.sequence += 1;
-    const revokedUpTo = this.entries.get(apiKeyId)?.revokedUpTo ?? '';
-    this.set(apiKeyId, {
+    const revokedUpTo = this.entries.peek(apiKeyId)?.revokedUpTo ?? '';
+    this.entries.set(apiKeyId, {
       headroom: 0,
       checkedAt: -Infinity,
       countedAt: 0,
@@ -181,7 +183,7 @@ export class SessionHeadroomTracker {
   }
 
   private decide(apiKeyId: string, traffic: KeyTraffic, sessionId: string): Opening {
-    const entry = this.entries.get(apiKeyId);
+    const entry = this.entries.peek(apiKeyId);
     let revokeBelow = sessionId;
     for (const id of traffic.sessionIds) if (id < revokeBelow) revokeBelow = id;
     const opening = (kind: Opening['kind']): Opening => ({
@@ -214,16 +216,5 @@ export class SessionHeadroomTracker {
       this.traffic.set(apiKeyId, traffic);
     }
     return traffic;
-  }
-
-  private set(apiKeyId: string, entry: Headroom): void {
-    // Re-inserted, so that the map's order is the order of last change and the first key is
-    // the one to drop.
-    this.entries.delete(apiKeyId);
-    this.entries.set(apiKeyId, entry);
-    if (this.entries.size > MAX_TRACKED_KEYS) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
   }
 }

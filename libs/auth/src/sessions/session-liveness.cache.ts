@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
+import { boundedMap } from '../common/bounded-map';
 import { nowMs } from '../common/clock';
 import { SessionsRepository } from './sessions.repository';
 
@@ -22,7 +23,7 @@ const MAX_ENTRIES = 100_000;
  */
 @Injectable()
 export class SessionLivenessCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = boundedMap<Entry>(MAX_ENTRIES);
   private readonly pending = new Map<string, Promise<Entry>>();
   private readonly endedListeners: ((sessionId: string) => void)[] = [];
 
@@ -33,7 +34,7 @@ export class SessionLivenessCache {
 
   async isLive(sessionId: string): Promise<boolean> {
     const now = nowMs();
-    let entry = this.entries.get(sessionId);
+    let entry = this.entries.peek(sessionId);
     if (!entry || (entry.live && now - entry.checkedAt >= this.options.sessionCheckTtlMs)) {
       entry = await this.load(sessionId);
     }
@@ -42,7 +43,7 @@ export class SessionLivenessCache {
 
   /** Records a revocation made by this instance, effective immediately here. */
   markRevoked(sessionId: string): void {
-    this.remember(sessionId, { live: false, expiresAt: 0, checkedAt: nowMs() });
+    this.entries.set(sessionId, { live: false, expiresAt: 0, checkedAt: nowMs() });
     this.announceEnded(sessionId);
   }
 
@@ -73,7 +74,7 @@ export class SessionLivenessCache {
             expiresAt: state?.expiresAt ?? 0,
             checkedAt: nowMs(),
           };
-          this.remember(sessionId, entry);
+          this.entries.set(sessionId, entry);
           if (!entry.live) this.announceEnded(sessionId);
           return entry;
         })
@@ -81,14 +82,5 @@ export class SessionLivenessCache {
       this.pending.set(sessionId, pending);
     }
     return pending;
-  }
-
-  private remember(sessionId: string, entry: Entry): void {
-    this.entries.delete(sessionId);
-    this.entries.set(sessionId, entry);
-    if (this.entries.size > MAX_ENTRIES) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
   }
 }

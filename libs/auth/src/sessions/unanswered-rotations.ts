@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { boundedMap } from '../common/bounded-map';
 
 /** Tokens remembered at most; the oldest are dropped first. */
 export const MAX_UNANSWERED = 100_000;
@@ -19,20 +20,16 @@ const REMEMBERED_MS = 60 * 60 * 1000;
  */
 @Injectable()
 export class UnansweredRotations {
-  private readonly answeredAt = new Map<string, number>();
+  private readonly answeredAt = boundedMap<number>(MAX_UNANSWERED);
 
   /** The rotation of `tokenHash` was answered with an error at `now`. */
   add(tokenHash: string, now: number): void {
-    this.answeredAt.delete(tokenHash);
     this.answeredAt.set(tokenHash, now);
-    if (this.answeredAt.size > MAX_UNANSWERED) {
-      this.answeredAt.delete(this.answeredAt.keys().next().value as string);
-    }
   }
 
   /** Whether `tokenHash` was answered so (recently); forgets it, so it is resumed once. */
   take(tokenHash: string, now: number): boolean {
-    const at = this.answeredAt.get(tokenHash);
+    const at = this.answeredAt.peek(tokenHash);
     if (at === undefined) return false;
     this.answeredAt.delete(tokenHash);
     return now - at < REMEMBERED_MS;

@@ -1,3 +1,4 @@
+import { boundedMap } from '../common/bounded-map';
 import type { WindowCount } from '../common/window-counter';
 
 /**
@@ -81,14 +82,14 @@ function remainderOf(holding: Holding, limit: number, inFlight: number): number 
  * CREDIT_LIFETIME_MS.
  */
 export class CountCredits {
-  /** In order of last round trip: an update deletes and inserts again. */
-  private readonly holdings = new Map<string, Holding>();
+  /** In order of last round trip. */
+  private readonly holdings = boundedMap<Holding>(MAX_NAMES);
   /** Counts this instance sent for each name and has no answer for yet (see mayTakeAhead). */
   private readonly unanswered = new Map<string, number>();
 
   /** Uses one credit of `name`, or undefined when none is held (then ask Redis). */
   take(name: string, now = Date.now()): WindowCount | undefined {
-    const holding = this.holdings.get(name);
+    const holding = this.holdings.peek(name);
     if (holding === undefined || now >= holding.windowEndsAt) return undefined;
     const { ranges } = holding;
     while (ranges.length > 0 && (ranges[0].next > ranges[0].last || now >= ranges[0].expiresAt))
@@ -105,7 +106,7 @@ export class CountCredits {
    * way. A true answer is given once; the round trip it asks for calls `extraFor` as any other.
    */
   topUpDue(name: string, limit: number, now = Date.now()): boolean {
-    const holding = this.holdings.get(name);
+    const holding = this.holdings.peek(name);
     if (holding === undefined || holding.topUpAsked) return false;
     if (!mayTakeAhead(holding, limit, this.inFlight(name), now)) return false;
     let unused = 0;
@@ -123,7 +124,7 @@ export class CountCredits {
    */
   extraFor(name: string, limit: number | undefined, now = Date.now()): number {
     if (limit === undefined) return 0;
-    const holding = this.holdings.get(name);
+    const holding = this.holdings.peek(name);
     if (holding === undefined) return 0;
     holding.topUpAsked = false;
     const inFlight = this.inFlight(name);
@@ -157,7 +158,7 @@ export class CountCredits {
    */
   record(name: string, total: number, extra: number, msLeft: number, now = Date.now()): void {
     const windowEndsAt = now + msLeft;
-    const previous = this.holdings.get(name);
+    const previous = this.holdings.peek(name);
     const sameWindow =
       previous !== undefined &&
       Math.abs(previous.windowEndsAt - windowEndsAt) <= SAME_WINDOW_TOLERANCE_MS;
@@ -183,17 +184,12 @@ export class CountCredits {
     }
     holding.total = Math.max(holding.total, total);
     holding.answeredAt = now;
-    this.holdings.delete(name);
     this.holdings.set(name, holding);
-    if (this.holdings.size > MAX_NAMES) {
-      const oldest = this.holdings.keys().next().value as string;
-      this.holdings.delete(oldest);
-    }
   }
 
   /** The round trip that was to take credits ahead for `name` failed. */
   abandon(name: string): void {
-    const holding = this.holdings.get(name);
+    const holding = this.holdings.peek(name);
     if (holding !== undefined) holding.takingAhead = false;
   }
 

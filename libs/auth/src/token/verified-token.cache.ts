@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { boundedMap } from '../common/bounded-map';
 import type { Principal } from '../common/principal';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { SessionLivenessCache } from '../sessions/session-liveness.cache';
@@ -17,7 +18,10 @@ const MAX_ENTRIES = 10_000;
  */
 @Injectable()
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, { principal: Principal; kid: string }>();
+  private readonly entries = boundedMap<{ principal: Principal; kid: string }>(
+    MAX_ENTRIES,
+    ({ principal }, token) => this.unindex(principal.sessionId, token),
+  );
   /** The cached tokens of each session, to drop them together. */
   private readonly tokensBySession = new Map<string, Set<string>>();
 
@@ -29,7 +33,7 @@ export class VerifiedTokenCache {
   }
 
   get(token: string, now = Date.now()): Principal | undefined {
-    const entry = this.entries.get(token);
+    const entry = this.entries.peek(token);
     if (!entry) return undefined;
     // A Map lookup per request: the key set in memory is what the periodic reload last saw.
     if (entry.principal.expiresAt <= now || !this.keys.trusts(entry.kid)) {
@@ -48,20 +52,13 @@ export class VerifiedTokenCache {
       this.tokensBySession.set(principal.sessionId, tokens);
     }
     tokens.add(token);
-    if (this.entries.size > MAX_ENTRIES) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.forget(oldest);
-    }
   }
 
   forget(token: string): void {
-    const entry = this.entries.get(token);
+    const entry = this.entries.peek(token);
     if (!entry) return;
     this.entries.delete(token);
-    const { sessionId } = entry.principal;
-    const tokens = this.tokensBySession.get(sessionId);
-    tokens?.delete(token);
-    if (tokens?.size === 0) this.tokensBySession.delete(sessionId);
+    this.unindex(entry.principal.sessionId, token);
   }
 
   /** Drops every cached token of a session. */
@@ -70,6 +67,13 @@ export class VerifiedTokenCache {
     if (!tokens) return;
     for (const token of tokens) this.entries.delete(token);
     this.tokensBySession.delete(sessionId);
+  }
+
+  /** Takes a token out of its session's set (the entry itself is gone or going). */
+  private unindex(sessionId: string, token: string): void {
+    const tokens = this.tokensBySession.get(sessionId);
+    tokens?.delete(token);
+    if (tokens?.size === 0) this.tokensBySession.delete(sessionId);
   }
 }
 
