@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
 import type { DataSourceOptions } from 'typeorm';
 import { AuthModule, SECURITY_EVENT_TYPES, type SecurityEvent } from '../../libs/auth/src';
+import { AuditService } from '../../libs/auth/src/audit/audit.service';
 import { buildDataSourceOptions } from '../../src/config/database';
 import { loadDatabaseConfig } from '../../src/config/env';
 import { initializeWithMigrations } from '../../src/config/migrations';
@@ -258,25 +259,25 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('Security events with nowhere to go', () => {
   it('are not copied to the outbox while no instance delivers them', async () => {
     const t = await startTestApp();
+    const audit = t.app.get(AuditService);
+    // Recorded as the server records any event, in a transaction that then reads the outbox,
+    // so that no relay pass can have dropped a copy before the read.
+    const recordAndReadOutbox = (sessionId: string) =>
+      t.dataSource.transaction(async (manager) => {
+        await audit.record(manager, { type: 'session.revoked', sessionId });
+        await audit.record(manager, { type: 'token.issued', sessionId });
+        return manager.query<{ type: string; session_id: string }[]>(
+          'SELECT type, session_id FROM security_event_outbox',
+        );
+      });
     try {
       expect(await consumerIds(t)).toEqual([]);
-      // In one transaction, so that no relay pass can have dropped a copy before the read.
-      const copied = await t.dataSource.transaction(async (manager) => {
-        await manager.query(
-          `INSERT INTO audit_events (id, type, created_at) VALUES ('0190a000-0000-7000-8000-000000000001', 'session.revoked', 1)`,
-        );
-        return manager.query('SELECT id FROM security_event_outbox');
-      });
-      expect(copied).toEqual([]);
-      // With a consumer registered, the same insert is copied.
+      expect(await recordAndReadOutbox('0190a000-0000-7000-8000-000000000001')).toEqual([]);
+      // With a consumer registered, the security event is copied (and only it).
       await addConsumer(t, 'another-instance', Date.now());
-      const copiedNow: Array<{ id: string }> = await t.dataSource.transaction(async (manager) => {
-        await manager.query(
-          `INSERT INTO audit_events (id, type, created_at) VALUES ('0190a000-0000-7000-8000-000000000002', 'session.revoked', 2)`,
-        );
-        return manager.query('SELECT id FROM security_event_outbox');
-      });
-      expect(copiedNow.map((row) => row.id)).toEqual(['0190a000-0000-7000-8000-000000000002']);
+      expect(await recordAndReadOutbox('0190a000-0000-7000-8000-000000000002')).toEqual([
+        { type: 'session.revoked', session_id: '0190a000-0000-7000-8000-000000000002' },
+      ]);
     } finally {
       await t.dispose();
     }

@@ -188,6 +188,37 @@ describe('Live sessions per API key (MAX_SESSIONS_PER_API_KEY)', () => {
     expect(await sealedOfFirst()).toEqual([]);
   });
 
+  it("at the cap, copies each revocation's security event to the outbox while an instance delivers them", async () => {
+    // Another instance delivers security events (this one has no webhook): copies are kept.
+    const p = t.db.kind === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+    await t.dataSource.query(
+      `INSERT INTO security_event_consumers (instance_id, seen_at) VALUES (${p[0]}, ${p[1]})`,
+      ['session-limit-test-instance', Date.now()],
+    );
+    try {
+      const user = await registeredUser(t.http, admin);
+      const opened: string[] = [];
+      for (let i = 0; i < 7; i += 1) opened.push((await open(user)).session_state);
+      const copies: { id: string; type: string; session_id: string; data: string }[] =
+        await t.dataSource.query(
+          `SELECT id, type, session_id, data FROM security_event_outbox WHERE type = 'session.revoked' AND api_key_id = '${user.apiKeyId}' ORDER BY session_id`,
+        );
+      const events: { id: string }[] = await t.dataSource.query(
+        `SELECT id FROM audit_events WHERE type = 'session.revoked' AND api_key_id = '${user.apiKeyId}' ORDER BY session_id`,
+      );
+      expect(copies.map(({ type, session_id }) => ({ type, session_id }))).toEqual(
+        opened.slice(0, -3).map((id) => ({ type: 'session.revoked', session_id: id })),
+      );
+      expect(copies.map((copy) => copy.id)).toEqual(events.map((event) => event.id));
+      for (const copy of copies)
+        expect(JSON.parse(copy.data)).toEqual({ reason: 'session_limit', by: 'system' });
+    } finally {
+      await t.dataSource.query(
+        `DELETE FROM security_event_consumers WHERE instance_id = 'session-limit-test-instance'`,
+      );
+    }
+  });
+
   it('at the cap, revokes a session that expired since the count rather than a live one', async () => {
     const user = await registeredUser(t.http, admin);
     const [first, second, third] = [await open(user), await open(user), await open(user)];

@@ -542,6 +542,7 @@ describe('PostgreSQL hot path: the calls of one event-loop turn share a statemen
           data: JSON.stringify({ reason: 'session_limit', by: 'system' }),
           createdAt: Date.now(),
         },
+        forgetSealed: true,
       });
     const reasons = async (): Promise<Record<string, string | null>> =>
       Object.fromEntries(

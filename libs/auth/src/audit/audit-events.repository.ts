@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { uuidv7Floor } from '../common/ids';
 import type { PageRequest } from '../common/pagination';
 import { deleteAtMost } from '../database/delete-at-most';
+import { captureSecurityEvents } from '../security-events/outbox-capture';
 import { AuditEventEntity } from './audit-event.entity';
 
 @Injectable()
@@ -14,8 +15,11 @@ export class AuditEventsRepository {
     return (manager ?? this.dataSource.manager).getRepository(AuditEventEntity);
   }
 
+  /** Writes events, and copies the security events among them to the outbox. */
   async insert(events: AuditEventEntity[], manager: EntityManager): Promise<void> {
-    if (events.length > 0) await this.repo(manager).insert(events);
+    if (events.length === 0) return;
+    await this.repo(manager).insert(events);
+    await captureSecurityEvents(events, manager);
   }
 
   /**

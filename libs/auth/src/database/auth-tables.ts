@@ -95,7 +95,7 @@ export function authTableRenamer(dataSource: DataSource): (sql: string) => strin
  * `temporary_<table>` copies while a table is rebuilt, and its indexes and constraints. Index
  * and constraint names share one namespace per schema on PostgreSQL, and TypeORM derives the
  * primary keys' from the table name, so a host table `sessions` of its own would collide with
- * them too. Trigger (`tg_`) and function (`fn_`) names as well: the outbox's trigger.
+ * them too. Trigger (`tg_`) and function (`fn_`) names as well: the outbox's former trigger.
  */
 const QUOTED_OBJECT = new RegExp(
   `"((?:temporary_)?(?:${AUTH_TABLES.join('|')})|(?:ix|uq|fk|tg|fn|PK|FK|UQ|IDX|REL)_[A-Za-z0-9_]+)"`,

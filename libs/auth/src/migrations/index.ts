@@ -21,6 +21,8 @@ import { PostgresApiKeyRestrictions1796800000001 } from './postgres/179680000000
 import { SqliteApiKeyRestrictions1796800000000 } from './sqlite/1796800000000-api-key-restrictions';
 import { PostgresSessionAudience1796900000001 } from './postgres/1796900000001-session-audience';
 import { SqliteSessionAudience1796900000000 } from './sqlite/1796900000000-session-audience';
+import { PostgresSecurityEventCaptureInWrites1797000000001 } from './postgres/1797000000001-security-event-capture-in-writes';
+import { SqliteSecurityEventCaptureInWrites1797000000000 } from './sqlite/1797000000000-security-event-capture-in-writes';
 import { SqliteInitialSchema1795347634234 } from './sqlite/1795347634234-initial-schema';
 import { SqliteRefreshChainLinks1795348810021 } from './sqlite/1795348810021-refresh-chain-links';
 import { SqliteWalletTokens1795349970466 } from './sqlite/1795349970466-wallet-tokens';
@@ -49,6 +51,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     SqliteSecurityEventConsumers1796700000000,
     SqliteApiKeyRestrictions1796800000000,
     SqliteSessionAudience1796900000000,
+    SqliteSecurityEventCaptureInWrites1797000000000,
   ],
   postgres: [
     PostgresInitialSchema1795347651853,
@@ -65,6 +68,7 @@ export const AUTH_MIGRATIONS: { sqlite: MigrationClass[]; postgres: MigrationCla
     PostgresSecurityEventConsumers1796700000001,
     PostgresApiKeyRestrictions1796800000001,
     PostgresSessionAudience1796900000001,
+    PostgresSecurityEventCaptureInWrites1797000000001,
   ],
 };
 

@@ -3,7 +3,7 @@ import { EpochColumn } from '../database/columns';
 
 /**
  * Instances that deliver security events (a webhook or a host handler, and the relay on), one
- * row each. The outbox's trigger copies an event only while this table has a row: with no one
+ * row each. Writers copy an event to the outbox only while this table has a row: with no one
  * to deliver to, nothing is written for it. A row outlives its instance's restarts and is
  * removed once unseen for the events' maximum age (see SecurityEventConsumers).
  */

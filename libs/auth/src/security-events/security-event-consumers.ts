@@ -7,7 +7,7 @@ import { SecurityEventConsumerEntity } from './security-event-consumer.entity';
 
 /**
  * The instances that deliver security events, as rows of `security_event_consumers`. The
- * outbox's trigger copies events only while a row exists, and an instance with nowhere to
+ * writers copy events to the outbox only while a row exists, and an instance with nowhere to
  * deliver drops the outbox's rows only while none does: on a database shared with an instance
  * that has a webhook, they are that instance's to deliver.
  */

@@ -2,8 +2,9 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { EpochColumn } from '../database/columns';
 
 /**
- * Security events waiting for delivery. Rows are written by a trigger on `audit_events`, in
- * the transaction that records the event, and deleted once delivered (or given up on).
+ * Security events waiting for delivery. Rows are written with their audit events, in the
+ * transaction that records them (see captureSecurityEvents), and deleted once delivered (or
+ * given up on).
  */
 @Entity('security_event_outbox')
 @Index('ix_security_event_outbox_due', ['nextAttemptAt'])

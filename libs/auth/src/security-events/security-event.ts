@@ -2,8 +2,8 @@ import type { AuditEventType } from '../audit/audit-event.entity';
 
 /**
  * The audit events that are security events: copied to the outbox in the transaction that
- * records them (a trigger on the audit table), then delivered to the webhook and to the host's
- * `onSecurityEvent`. The migration's trigger lists the same types.
+ * records them (see captureSecurityEvents), then delivered to the webhook and to the host's
+ * `onSecurityEvent`.
  */
 export const SECURITY_EVENT_TYPES = [
   'refresh_token.reused',
@@ -16,6 +16,12 @@ export const SECURITY_EVENT_TYPES = [
 ] as const satisfies readonly AuditEventType[];
 
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
+
+const SECURITY_TYPES: ReadonlySet<string> = new Set(SECURITY_EVENT_TYPES);
+
+export function isSecurityEventType(type: string): type is SecurityEventType {
+  return SECURITY_TYPES.has(type);
+}
 
 /**
  * A security event as the webhook's body carries it (the Standard Webhooks shape: `type`,

@@ -34,9 +34,9 @@ type Sink = (event: SecurityEvent) => Promise<void>;
  * across restarts (the schedule is in the row). Runs in each instance (`relaySecurityEvents`,
  * default true); the claims keep instances from delivering one event at the same time.
  *
- * An instance that delivers keeps a row in `security_event_consumers`, and events are copied to
- * the outbox only while such a row exists (the trigger checks). The row survives the instance's
- * restarts: it is removed once unseen for the events' maximum age, after which what it would
+ * An instance that delivers keeps a row in `security_event_consumers`, and events are copied
+ * to the outbox only while such a row exists (see captureSecurityEvents). The row survives the
+ * instance's restarts: it is removed once unseen for the events' maximum age, after which what it would
  * have delivered would be given up on anyway. An instance with neither a webhook nor a handler
  * drops the outbox's rows, but only when no instance delivers (left from before the last one
  * went): otherwise they are another instance's to deliver.

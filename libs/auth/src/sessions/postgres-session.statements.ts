@@ -194,12 +194,19 @@ const OPEN_SESSION_SQL = `
   ), forgotten AS (
     UPDATE refresh_tokens r SET successor_sealed = NULL
     FROM revoked v
-    WHERE r.session_id = v.id AND r.successor_sealed IS NOT NULL
+    WHERE $23::boolean AND r.session_id = v.id AND r.successor_sealed IS NOT NULL
   ), revocation_audited AS (
     INSERT INTO audit_events (id, type, api_user_id, session_id, api_key_id, ip, data, created_at)
     SELECT revocation_audit_id, 'session.revoked', api_user_id, id, api_key_id,
            revocation_audit_ip, $18::text, created_at
     FROM revoked
+  ), revocation_captured AS (
+    -- The security event's copy, while an instance delivers them (see captureSecurityEvents).
+    INSERT INTO security_event_outbox
+      (id, type, api_user_id, session_id, api_key_id, ip, data, created_at, next_attempt_at)
+    SELECT revocation_audit_id, 'session.revoked', api_user_id, id, api_key_id,
+           revocation_audit_ip, $18::text, created_at, created_at
+    FROM revoked WHERE EXISTS (SELECT 1 FROM security_event_consumers)
   )
   SELECT 'over' AS kind, api_key_id, id, NULL AS opened_id, NULL::bigint AS live FROM over_limit
   UNION ALL
@@ -406,6 +413,7 @@ export class PostgresSessionStatements implements SessionStatements {
       column((w) => w.session.scope),
       column((w) => (w.limit.kind === 'revokeOldest' ? w.limit.revokeBelow : null)),
       column((w) => w.session.audience),
+      writes.some((w) => w.limit.kind === 'revokeOldest' && w.limit.forgetSealed),
     ]);
     const overLimit = new Map<string, string[]>();
     const live = new Map<string, number>();

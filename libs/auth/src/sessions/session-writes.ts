@@ -95,6 +95,12 @@ export type OpeningLimit =
       revokedUpTo: string;
       revokeBelow: string;
       audit: AuditRow;
+      /**
+       * Whether to erase the revoked session's sealed successors: only with a grace window,
+       * which alone writes them (as RotationAttempt.forgetSealed). Those left from a window
+       * closed since are erased by the next clean-up.
+       */
+      forgetSealed: boolean;
     };
 
 /** What an opening's write tells about its key's cap, as its `limit` asked. */

@@ -230,6 +230,7 @@ export class SessionsService {
       revokedUpTo: opening.revokedUpTo,
       revokeBelow: opening.revokeBelow,
       audit: revocation,
+      forgetSealed: this.options.refreshReuseGraceSeconds > 0,
     };
   }
 

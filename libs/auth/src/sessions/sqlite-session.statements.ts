@@ -89,6 +89,14 @@ export class SqliteSessionStatements implements SessionStatements {
     const forgetSealedOfSession = prepare(
       'UPDATE refresh_tokens SET successor_sealed = NULL WHERE session_id = ? AND successor_sealed IS NOT NULL',
     );
+    // A security event's copy in the outbox, from its audit row just written, while an
+    // instance delivers them (see captureSecurityEvents). The cap's revocation is the only
+    // security event the hot path writes.
+    const captureSecurityEvent = prepare(
+      `INSERT INTO security_event_outbox (id, type, api_user_id, session_id, api_key_id, ip, data, created_at, next_attempt_at)
+         SELECT id, type, api_user_id, session_id, api_key_id, ip, data, created_at, created_at
+         FROM audit_events WHERE id = ? AND EXISTS (SELECT 1 FROM security_event_consumers)`,
+    );
     const writeToken = (token: ChainLink) =>
       insertToken.run(
         token.tokenHash,
@@ -108,6 +116,10 @@ export class SqliteSessionStatements implements SessionStatements {
         audit.data,
         audit.createdAt,
       );
+    const writeSecurityEvent = (audit: AuditRow) => {
+      writeAudit(audit);
+      captureSecurityEvent.run(audit.id);
+    };
     this.openTransaction = db.transaction((write: SessionOpeningWrite): OpenedSessionWrite => {
       const { session } = write;
       insertSession.run(
@@ -145,8 +157,12 @@ export class SqliteSessionStatements implements SessionStatements {
           limit.revokeBelow,
         );
         if (oldest && revokeForLimit.run(session.createdAt, oldest.id).changes === 1) {
-          forgetSealedOfSession.run(oldest.id);
-          writeAudit({ ...limit.audit, sessionId: oldest.id, apiUserId: oldest.api_user_id });
+          if (limit.forgetSealed) forgetSealedOfSession.run(oldest.id);
+          writeSecurityEvent({
+            ...limit.audit,
+            sessionId: oldest.id,
+            apiUserId: oldest.api_user_id,
+          });
           opened.revokedOldest = oldest.id;
         }
       }

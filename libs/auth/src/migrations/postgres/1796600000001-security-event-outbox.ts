@@ -1,10 +1,16 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** The WHEN clause spares the other events (every token issued or refreshed) the call. */
+export const CREATE_CAPTURE_TRIGGER = `CREATE TRIGGER "tg_security_event_outbox_capture" AFTER INSERT ON "audit_events" FOR EACH ROW
+       WHEN (NEW."type" IN ('refresh_token.reused', 'session.revoked', 'api_key.created', 'api_key.revoked', 'api_user.suspended', 'signing_key.rotated', 'signing_key.revoked'))
+       EXECUTE FUNCTION "fn_security_event_outbox_capture"()`;
+
 /**
  * The security-event outbox (issue 21): a trigger copies each security event into it as the
  * audit event is inserted, so the copy commits or rolls back with the change it records,
  * whichever statement wrote it (the ORM's or the hot paths' own SQL). The relay delivers the
- * rows and deletes them. The types are SECURITY_EVENT_TYPES (security-event.ts).
+ * rows and deletes them. The types are SECURITY_EVENT_TYPES (security-event.ts). (The writers
+ * copy their events themselves since 1797000000001-security-event-capture-in-writes.)
  */
 export class PostgresSecurityEventOutbox1796600000001 implements MigrationInterface {
   name = 'PostgresSecurityEventOutbox1796600000001';
@@ -29,12 +35,7 @@ export class PostgresSecurityEventOutbox1796600000001 implements MigrationInterf
         RETURN NULL;
       END $$`,
     );
-    // The WHEN clause spares the other events (every token issued or refreshed) the call.
-    await queryRunner.query(
-      `CREATE TRIGGER "tg_security_event_outbox_capture" AFTER INSERT ON "audit_events" FOR EACH ROW
-       WHEN (NEW."type" IN ('refresh_token.reused', 'session.revoked', 'api_key.created', 'api_key.revoked', 'api_user.suspended', 'signing_key.rotated', 'signing_key.revoked'))
-       EXECUTE FUNCTION "fn_security_event_outbox_capture"()`,
-    );
+    await queryRunner.query(CREATE_CAPTURE_TRIGGER);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

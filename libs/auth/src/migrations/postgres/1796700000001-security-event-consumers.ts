@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The capture function, copying an event only when `condition` holds. */
-const captureFunction = (condition: string) =>
+export const captureFunction = (condition: string) =>
   `CREATE OR REPLACE FUNCTION "fn_security_event_outbox_capture"() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
     IF ${condition} THEN

@@ -4,6 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The security-event outbox (issue 21): a trigger copies each security event into it as the
  * audit event is inserted, in the same transaction, whichever statement wrote it. The relay
  * delivers the rows and deletes them. The types are SECURITY_EVENT_TYPES (security-event.ts).
+ * (The writers copy their events themselves since 1797000000000-security-event-capture-in-writes.)
  */
 export class SqliteSecurityEventOutbox1796600000000 implements MigrationInterface {
   name = 'SqliteSecurityEventOutbox1796600000000';

@@ -3,7 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 const TYPES = `'refresh_token.reused', 'session.revoked', 'api_key.created', 'api_key.revoked', 'api_user.suspended', 'signing_key.rotated', 'signing_key.revoked'`;
 
 /** The capture trigger, copying an event only when `condition` holds. */
-const captureTrigger = (condition: string) =>
+export const captureTrigger = (condition: string) =>
   `CREATE TRIGGER "tg_security_event_outbox_capture" AFTER INSERT ON "audit_events"
    WHEN NEW."type" IN (${TYPES})
    BEGIN
