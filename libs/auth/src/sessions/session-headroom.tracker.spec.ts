@@ -1,4 +1,4 @@
-import { MAX_TRACKED_KEYS, type Opening, SessionHeadroomTracker } from './session-headroom.tracker';
+import { MAX_TRACKED_KEYS, SessionHeadroomTracker } from './session-headroom.tracker';
 
 describe('SessionHeadroomTracker', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -77,11 +77,24 @@ describe('SessionHeadroomTracker', () => {
     expect((await meanwhile).kind).toBe('at-cap');
   });
 
-  it('where writes do not overlap, counts without waiting', async () => {
+  it('where writes do not overlap, counts without waiting, and openings begun meanwhile wait for it', async () => {
     const tracker = new SessionHeadroomTracker();
-    const inProgress: Opening = await tracker.begin('k', true, nextSessionId());
-    expect(inProgress.kind).toBe('count');
-    expect(await settled(tracker.begin('k', true, nextSessionId()))).toBe(true);
+    await openOnce(tracker, 'k', 5);
+    const inProgress = await tracker.begin('k', true, nextSessionId());
+    expect(inProgress.kind).toBe('within-cap');
+    jest.advanceTimersByTime(1001);
+    // The count does not wait for the opening in progress: their writes run in order.
+    const count = tracker.begin('k', true, nextSessionId());
+    expect(await settled(count)).toBe(true);
+    const counting = await count;
+    expect(counting.kind).toBe('count');
+    // An opening begun during the count waits for its result instead of counting too.
+    const meanwhile = tracker.begin('k', true, nextSessionId());
+    expect(await settled(meanwhile)).toBe(false);
+    tracker.record(counting, 0, Date.now());
+    tracker.finish(counting);
+    expect((await meanwhile).kind).toBe('at-cap');
+    tracker.finish(inProgress);
   });
 
   it('remembers the newest session revoked as the oldest, across counts and forgetting', async () => {
