@@ -219,6 +219,28 @@ describe('Live sessions per API key (MAX_SESSIONS_PER_API_KEY)', () => {
     }
   });
 
+  it('comes back to the cap after sustained concurrent openings, with none in flight', async () => {
+    const user = await registeredUser(t.http, admin);
+    // Far more openings in flight than the cap: on PostgreSQL most of them find no session
+    // old enough to revoke (only those older than every opening still in progress may go).
+    const until = Date.now() + 2500;
+    await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        while (Date.now() < until) await open(user);
+      }),
+    );
+    // No further opening: the key is trimmed back to its cap on its own, within a moment.
+    let live = await liveOf(user);
+    for (let i = 0; i < 40 && live.length > 3; i += 1) {
+      await sleep(100);
+      live = await liveOf(user);
+    }
+    expect(live).toHaveLength(3);
+    // The newest three are the ones kept.
+    const newest = (await sessionsOf(user)).map((s) => s.id).slice(-3);
+    expect(live).toEqual(newest);
+  });
+
   it('at the cap, revokes a session that expired since the count rather than a live one', async () => {
     const user = await registeredUser(t.http, admin);
     const [first, second, third] = [await open(user), await open(user), await open(user)];

@@ -196,6 +196,30 @@ export class SessionsRepository {
     };
   }
 
+  /**
+   * Up to `limit` of the key's live sessions beyond its newest `cap`, newest first: those a
+   * trim of the key revokes (SessionsService.trimLater).
+   */
+  findLiveBeyondCap(
+    apiKeyId: string,
+    cap: number,
+    now: number,
+    limit: number,
+  ): Promise<{ id: string; apiUserId: string }[]> {
+    return this.repo()
+      .createQueryBuilder('s')
+      .select('s.id', 'id')
+      .addSelect('s.api_user_id', 'apiUserId')
+      .where('s.api_key_id = :apiKeyId AND s.revoked_at IS NULL AND s.expires_at > :now', {
+        apiKeyId,
+        now,
+      })
+      .orderBy('s.id', 'DESC')
+      .offset(cap)
+      .limit(limit)
+      .getRawMany<{ id: string; apiUserId: string }>();
+  }
+
   async deleteByIds(ids: string[], manager: EntityManager): Promise<number> {
     if (ids.length === 0) return 0;
     const result = await this.repo(manager).createQueryBuilder().delete().whereInIds(ids).execute();

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from '../auth.module-definition';
 import { AuditService, toAuditEvent } from '../audit/audit.service';
@@ -11,6 +11,7 @@ import { RevocationFanout } from './revocation-fanout';
 import { type Opening, SessionHeadroomTracker } from './session-headroom.tracker';
 import { SessionLivenessCache } from './session-liveness.cache';
 import {
+  MAX_OVER_LIMIT_PER_OPENING,
   type OpenedSessionWrite,
   type OpeningLimit,
   SESSION_LIMIT_REVOCATION,
@@ -46,9 +47,16 @@ export interface OpenedSession {
   refreshToken: string;
 }
 
+/** How long after an opening left its key beyond its cap the key is trimmed (trimLater). */
+const TRIM_DELAY_MS = 250;
+/** Sessions revoked per transaction of a trim. */
+const TRIM_BATCH = 500;
+
 @Injectable()
-export class SessionsService {
+export class SessionsService implements OnModuleDestroy {
   private readonly logger = new Logger('Sessions');
+  /** Keys with a trim scheduled or running (see trimLater). */
+  private readonly trims = new Map<string, NodeJS.Timeout>();
   /** Sessions beyond their key's cap that an opening is revoking now. */
   private readonly endingOverLimit = new Set<string>();
   /** The sessions beyond their keys' caps named in one turn, revoked in one transaction. */
@@ -193,10 +201,16 @@ export class SessionsService {
         this.headroom.revokedOldest(owner.apiKeyId, opened.revokedOldest);
         this.metrics.sessionsRevoked('session_limit', 1);
       }
-      // Nothing to revoke (fewer live sessions than thought, or another revocation won): the
-      // next opening counts again, and so brings a key back to its cap if it is beyond it.
-      else if (opening?.kind === 'at-cap') this.headroom.forget(owner.apiKeyId);
+      // Nothing to revoke (fewer live sessions than thought, another revocation won, or every
+      // older one is being revoked by openings still in progress): the next opening counts
+      // again, and a trim brings the key back to its cap even if none comes.
+      else if (opening?.kind === 'at-cap') {
+        this.headroom.forget(owner.apiKeyId);
+        this.trimLater(owner.apiKeyId);
+      }
       if (opened.overLimit.length > 0) await this.endOverLimit(opened.overLimit, owner);
+      // It named as many as one count may: there may be more.
+      if (opened.overLimit.length >= MAX_OVER_LIMIT_PER_OPENING) this.trimLater(owner.apiKeyId);
       // Recorded once the sessions beyond the cap are revoked: an opening trusting the count
       // before then would revoke one of them again instead of the next oldest.
       if (opening?.kind === 'count' && opened.liveSessions !== null) {
@@ -263,6 +277,54 @@ export class SessionsService {
     } finally {
       claimed.forEach((id) => this.endingOverLimit.delete(id));
     }
+  }
+
+  /**
+   * Revokes, a moment later, the key's live sessions beyond its cap that its openings left.
+   * An opening at the cap revokes only sessions older than every opening of the key still in
+   * progress here (Opening.revokeBelow), and a count names at most MAX_OVER_LIMIT_PER_OPENING.
+   * On PostgreSQL, with more openings of one key in flight than it had older live sessions,
+   * the others revoked nothing: thirty openings at a time on a cap of three left about thirty
+   * sessions live, until later openings counted again. A trim keeps the newest `cap` sessions
+   * committed; those still being written are not seen, and once written rank above none of
+   * the sessions it revoked, so it never revokes one that would be within the cap.
+   */
+  private trimLater(apiKeyId: string): void {
+    if (this.trims.has(apiKeyId)) return;
+    const timer = setTimeout(() => {
+      void this.trim(apiKeyId).finally(() => this.trims.delete(apiKeyId));
+    }, TRIM_DELAY_MS);
+    timer.unref();
+    this.trims.set(apiKeyId, timer);
+  }
+
+  private async trim(apiKeyId: string): Promise<void> {
+    try {
+      for (;;) {
+        const beyond = await this.sessions.findLiveBeyondCap(
+          apiKeyId,
+          this.options.maxSessionsPerApiKey,
+          nowMs(),
+          TRIM_BATCH,
+        );
+        if (beyond.length === 0) return;
+        const ends = beyond.map(({ id, apiUserId }) => ({
+          session: { id, apiUserId, apiKeyId },
+          ip: null,
+        }));
+        await this.endAll(ends, 'session_limit', SESSION_LIMIT_REVOCATION.by);
+        if (beyond.length < TRIM_BATCH) return;
+      }
+    } catch (error) {
+      this.logger.warn(
+        `could not revoke sessions beyond their key's cap: ${error instanceof Error ? error.name : 'error'}`,
+      );
+    }
+  }
+
+  onModuleDestroy(): void {
+    for (const timer of this.trims.values()) clearTimeout(timer);
+    this.trims.clear();
   }
 
   /** The rows of a new session: the session and generation 0 of its chain (nothing written). */
