@@ -55,8 +55,12 @@ const TRIM_BATCH = 500;
 @Injectable()
 export class SessionsService implements OnModuleDestroy {
   private readonly logger = new Logger('Sessions');
-  /** Keys with a trim scheduled or running (see trimLater). */
-  private readonly trims = new Map<string, NodeJS.Timeout>();
+  /** Keys with a trim scheduled or running, and whether to trim again after it (trimLater). */
+  private readonly trims = new Map<
+    string,
+    { timer: NodeJS.Timeout; running: boolean; again: boolean }
+  >();
+  private destroyed = false;
   /** Sessions beyond their key's cap that an opening is revoking now. */
   private readonly endingOverLimit = new Set<string>();
   /** The sessions beyond their keys' caps named in one turn, revoked in one transaction. */
@@ -286,16 +290,30 @@ export class SessionsService implements OnModuleDestroy {
    * On PostgreSQL, with more openings of one key in flight than it had older live sessions,
    * the others revoked nothing: thirty openings at a time on a cap of three left about thirty
    * sessions live, until later openings counted again. A trim keeps the newest `cap` sessions
-   * committed; those still being written are not seen, and once written rank above none of
-   * the sessions it revoked, so it never revokes one that would be within the cap.
+   * committed. Those still being written are not seen; once written they can only push others
+   * out of the newest `cap`, so it never revokes one that would be within the cap.
    */
   private trimLater(apiKeyId: string): void {
-    if (this.trims.has(apiKeyId)) return;
-    const timer = setTimeout(() => {
-      void this.trim(apiKeyId).finally(() => this.trims.delete(apiKeyId));
-    }, TRIM_DELAY_MS);
-    timer.unref();
-    this.trims.set(apiKeyId, timer);
+    if (this.destroyed) return;
+    const pending = this.trims.get(apiKeyId);
+    if (pending) {
+      // A trim running may have read the key before this opening's session was written.
+      if (pending.running) pending.again = true;
+      return;
+    }
+    const trim = {
+      timer: setTimeout(() => {
+        trim.running = true;
+        void this.trim(apiKeyId).finally(() => {
+          this.trims.delete(apiKeyId);
+          if (trim.again) this.trimLater(apiKeyId);
+        });
+      }, TRIM_DELAY_MS),
+      running: false,
+      again: false,
+    };
+    trim.timer.unref();
+    this.trims.set(apiKeyId, trim);
   }
 
   private async trim(apiKeyId: string): Promise<void> {
@@ -323,7 +341,8 @@ export class SessionsService implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    for (const timer of this.trims.values()) clearTimeout(timer);
+    this.destroyed = true;
+    for (const { timer } of this.trims.values()) clearTimeout(timer);
     this.trims.clear();
   }
 
