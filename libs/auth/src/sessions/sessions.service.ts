@@ -275,9 +275,7 @@ export class SessionsService implements OnModuleDestroy {
       );
     } catch (error) {
       this.headroom.forget(owner.apiKeyId);
-      this.logger.warn(
-        `could not revoke sessions beyond their key's cap: ${error instanceof Error ? error.name : 'error'}`,
-      );
+      this.warnNotRevokedBeyondCap(error);
     } finally {
       claimed.forEach((id) => this.endingOverLimit.delete(id));
     }
@@ -334,10 +332,15 @@ export class SessionsService implements OnModuleDestroy {
         if (beyond.length < TRIM_BATCH) return;
       }
     } catch (error) {
-      this.logger.warn(
-        `could not revoke sessions beyond their key's cap: ${error instanceof Error ? error.name : 'error'}`,
-      );
+      this.warnNotRevokedBeyondCap(error);
     }
+  }
+
+  /** The error's name only: its message may carry SQL. */
+  private warnNotRevokedBeyondCap(error: unknown): void {
+    this.logger.warn(
+      `could not revoke sessions beyond their key's cap: ${error instanceof Error ? error.name : 'error'}`,
+    );
   }
 
   onModuleDestroy(): void {
